@@ -1,0 +1,42 @@
+"""Northampton's information hotline by phone and text message."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask, jsonify
+
+from hotline.config import Settings, environment
+from hotline.content.store import ContentStore
+
+log = logging.getLogger(__name__)
+
+
+def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from the environment (plus `overrides`, for tests and the CLI).
+
+    Fails with ConfigError when a required setting is missing, and with ContentError listing
+    every problem when the menus or messages have errors.
+    """
+    settings = Settings.from_env(environment(overrides))
+    store = ContentStore.load(settings.menus_dir, settings.messages_dir)
+
+    app = Flask(__name__)
+    app.config["HOTLINE_SETTINGS"] = settings
+    app.config["HOTLINE_STORE"] = store
+    if settings.auth_token is None:
+        log.warning(
+            "DEV MODE: TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's "
+            "signature. Never run a public line like this."
+        )
+
+    from hotline.voice.views import bp as voice
+
+    app.register_blueprint(voice)
+
+    @app.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        return jsonify(status="ok", content_version=store.content.version)
+
+    return app

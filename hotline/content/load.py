@@ -1,0 +1,583 @@
+"""Read `menus/` and `messages/` into the immutable content model, collecting every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from hotline.content import schema
+from hotline.content.model import (
+    Content,
+    DayHours,
+    Keys,
+    Language,
+    Menu,
+    MenuText,
+    Message,
+    MessageText,
+    Office,
+    OfficeHours,
+    Option,
+    Translation,
+    VoiceSettings,
+)
+from hotline.content.problems import ProblemList, did_you_mean
+from hotline.content.yaml_lines import LineDict, LoadedYaml, line_of, load_yaml_text
+
+SETTINGS_FILE = "settings.yaml"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+KEY_PATTERN = re.compile(r"^[0-9*#]$")
+E164_PATTERN = re.compile(r"^\+[1-9][0-9]{7,14}$")
+HOURS_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    content: Content | None
+    problems: ProblemList
+
+
+class _Reader:
+    """Typed access to one YAML file's values that records problems instead of raising."""
+
+    def __init__(self, problems: ProblemList, path: Path) -> None:
+        self.problems = problems
+        self.path = path
+
+    def section(
+        self, mapping: Any, fields: dict[str, schema.Field], what: str, line: int | None = None
+    ) -> LineDict | None:
+        """Check a mapping against its fields: unknown, missing and mistyped entries."""
+        if not isinstance(mapping, dict):
+            self.problems.error(
+                self.path, line, f"{what} should be a set of 'name: value' lines", ""
+            )
+            return None
+        for key in mapping:
+            if key not in fields:
+                hint = did_you_mean(key, fields) or f"known fields: {', '.join(fields)}"
+                self.problems.warning(
+                    self.path,
+                    line_of(mapping, key),
+                    f"unknown field '{key}' in {what}; it is ignored",
+                    hint,
+                )
+        for name, field in fields.items():
+            if name not in mapping:
+                if field.required:
+                    self.problems.error(
+                        self.path,
+                        line_of(mapping),
+                        f"{what} has no '{name}'",
+                        f"add '{name}:' ({field.doc})",
+                    )
+                continue
+            value = mapping[name]
+            if not _has_kind(value, field.kind):
+                self.problems.error(
+                    self.path,
+                    line_of(mapping, name),
+                    f"'{name}' in {what} should be {_kind_name(field.kind)}",
+                    field.doc,
+                )
+        return mapping  # type: ignore[return-value]
+
+    def get(self, mapping: LineDict, name: str, field: schema.Field, default: Any = None) -> Any:
+        """The value of a field if present and of the right kind, else the default."""
+        value = mapping.get(name, default)
+        return value if _has_kind(value, field.kind) else default
+
+
+def _has_kind(value: Any, kind: type | tuple[type, ...]) -> bool:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        return False
+    if str in kinds and isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+        # Staff write `key: 1` and `date: 2026-02-05`; YAML makes those numbers and dates.
+        return True
+    return isinstance(value, kinds)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {
+        str: "text",
+        int: "a whole number",
+        bool: "true or false",
+        dict: "a mapping",
+        list: "a list",
+        type(None): "empty",
+    }
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def read_yaml_files(paths: list[Path], problems: ProblemList) -> list[LoadedYaml]:
+    """Parse each file, reporting unreadable files, syntax errors and duplicate keys."""
+    loaded = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.error(path, None, "the file is not UTF-8 text", "save it as UTF-8")
+            continue
+        except OSError as error:
+            problems.error(path, None, f"the file cannot be read ({error.strerror})")
+            continue
+        result = load_yaml_text(path, text)
+        if result.syntax_error:
+            problems.error(
+                path,
+                result.syntax_error.line,
+                f"YAML syntax: {result.syntax_error.message}",
+                "check indentation and quotes; put text with ':' or '#' in quotes",
+            )
+        for duplicate in result.duplicates:
+            problems.error(
+                path,
+                duplicate.second_line,
+                f"'{duplicate.key}' is written twice (lines {duplicate.first_line} and "
+                f"{duplicate.second_line}); only the second would be used",
+                "keep one of them",
+            )
+        loaded.append(result)
+    return loaded
+
+
+def content_version(paths: list[Path]) -> str:
+    """A short hash of every content file's name and bytes, shown in /healthz."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+    return digest.hexdigest()[:12]
+
+
+def content_files(menus_dir: Path, messages_dir: Path) -> list[Path]:
+    return sorted(menus_dir.glob("*.yaml")) + sorted(messages_dir.glob("*.yaml"))
+
+
+def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) -> LoadResult:
+    """Load and validate all content; `content` is None when there is any error."""
+    from hotline.content.validate import validate
+
+    problems = ProblemList(base=base)
+    for folder, what in ((menus_dir, "menus"), (messages_dir, "messages")):
+        if not folder.is_dir():
+            problems.error(folder, None, f"the {what} folder does not exist")
+    if problems.errors:
+        return LoadResult(None, problems)
+
+    settings_path = menus_dir / SETTINGS_FILE
+    tree_paths = [p for p in sorted(menus_dir.glob("*.yaml")) if p.name != SETTINGS_FILE]
+    message_paths = sorted(messages_dir.glob("*.yaml"))
+    if not settings_path.is_file():
+        problems.error(settings_path, None, "settings.yaml is missing from the menus folder")
+        return LoadResult(None, problems)
+    if not tree_paths:
+        problems.error(menus_dir, None, "no menu files (such as tree.yaml) in the menus folder")
+    if not message_paths:
+        problems.error(messages_dir, None, "no language files (such as en.yaml) found")
+
+    (settings_doc,) = read_yaml_files([settings_path], problems)
+    tree_docs = read_yaml_files(tree_paths, problems)
+    message_docs = read_yaml_files(message_paths, problems)
+
+    settings = _build_settings(settings_doc, problems)
+    menus, messages = _build_tree(tree_docs, problems)
+    translations = {}
+    for doc in message_docs:
+        translation = _build_translation(doc, problems)
+        if translation is not None:
+            translations[translation.code] = translation
+
+    if settings is None:
+        return LoadResult(None, problems)
+    content = Content(
+        version=content_version([settings_path, *tree_paths, *message_paths]),
+        default_language=settings["default_language"],
+        emergency_number=settings["emergency_number"],
+        languages=settings["languages"],
+        office=settings["office"],
+        keys=settings["keys"],
+        voice=settings["voice"],
+        menus=MappingProxyType(menus),
+        messages=MappingProxyType(messages),
+        translations=MappingProxyType(translations),
+    )
+    validate(content, problems)
+    return LoadResult(None if problems.errors else content, problems)
+
+
+def _build_settings(doc: LoadedYaml, problems: ProblemList) -> dict[str, Any] | None:
+    reader = _Reader(problems, doc.path)
+    if doc.data is None and doc.syntax_error:
+        return None
+    root = reader.section(doc.data, schema.SETTINGS_FIELDS, "settings.yaml")
+    if root is None:
+        return None
+    office = _build_office(reader, root.get("office"), line_of(root, "office"))
+    keys = _build_keys(reader, root.get("keys"), line_of(root, "keys"))
+    voice_map = root.get("voice") or LineDict()
+    voice_section = reader.section(voice_map, schema.VOICE_FIELDS, "voice", line_of(root, "voice"))
+    tries = wait = None
+    if voice_section is not None:
+        tries = reader.get(voice_section, "tries", schema.VOICE_FIELDS["tries"], 3)
+        wait = reader.get(voice_section, "wait_seconds", schema.VOICE_FIELDS["wait_seconds"], 6)
+        for name, value, low, high in (("tries", tries, 1, 10), ("wait_seconds", wait, 1, 30)):
+            if not low <= value <= high:
+                problems.error(
+                    doc.path,
+                    line_of(voice_section, name),
+                    f"voice {name} is {value}; it must be between {low} and {high}",
+                )
+    languages = _build_languages(reader, root.get("languages"), line_of(root, "languages"))
+    emergency = _text(root.get("emergency_number"))
+    if emergency and not emergency.isdigit():
+        problems.error(
+            doc.path, line_of(root, "emergency_number"), "emergency_number must be digits, like 911"
+        )
+    default_language = _text(root.get("default_language"))
+    if languages and default_language not in {lang.code for lang in languages}:
+        problems.error(
+            doc.path,
+            line_of(root, "default_language"),
+            f"default_language '{default_language}' is not one of the languages",
+            did_you_mean(default_language, [lang.code for lang in languages]),
+        )
+    if None in (office, keys, languages, tries, wait) or not emergency:
+        return None
+    return {
+        "default_language": default_language,
+        "emergency_number": emergency,
+        "languages": languages,
+        "office": office,
+        "keys": keys,
+        "voice": VoiceSettings(tries=tries, wait_seconds=wait),
+    }
+
+
+def _build_office(reader: _Reader, value: Any, line: int | None) -> Office | None:
+    office = reader.section(value, schema.OFFICE_FIELDS, "office", line)
+    if office is None:
+        return None
+    phone = _text(office.get("phone"))
+    if not E164_PATTERN.match(phone):
+        reader.problems.error(
+            reader.path,
+            line_of(office, "phone"),
+            f"office phone '{phone}' is not an E.164 number",
+            "write it with + and the country code, without spaces: +14135871249",
+        )
+    timeout = reader.get(office, "dial_timeout", schema.OFFICE_FIELDS["dial_timeout"], 20)
+    if not 5 <= timeout <= 60:
+        reader.problems.error(
+            reader.path, line_of(office, "dial_timeout"), "dial_timeout must be 5 to 60 seconds"
+        )
+    hours = None
+    if "hours" in office:
+        hours = _build_hours(reader, office["hours"], line_of(office, "hours"))
+    email = _text(office.get("email"))
+    if "@" not in email:
+        reader.problems.error(
+            reader.path, line_of(office, "email"), f"office email '{email}' is not an address"
+        )
+    return Office(
+        phone=phone,
+        email=email,
+        show_caller_number=bool(office.get("show_caller_number", False)),
+        dial_timeout=timeout,
+        hours=hours,
+    )
+
+
+def _build_hours(reader: _Reader, value: Any, line: int | None) -> OfficeHours | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    hours = reader.section(value, schema.HOURS_FIELDS, "office hours", line)
+    if hours is None:
+        return None
+    timezone = _text(hours.get("timezone"))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.problems.error(
+            reader.path,
+            line_of(hours, "timezone"),
+            f"'{timezone}' is not a known time zone",
+            "use a name such as America/New_York",
+        )
+        return None
+    days = {}
+    for index, day in enumerate(schema.HOURS_DAYS):
+        if day not in hours:
+            continue
+        match = HOURS_PATTERN.match(_text(hours[day]).replace(" ", ""))
+        if not match or match.group(1, 2) >= match.group(3, 4):
+            reader.problems.error(
+                reader.path,
+                line_of(hours, day),
+                f"hours for {day} '{hours[day]}' are not a valid time range",
+                'write them as "09:00-17:00" (24-hour clock, opening before closing)',
+            )
+            continue
+        open_h, open_m, close_h, close_m = (int(g) for g in match.groups())
+        closes = dt.time(23, 59, 59) if close_h == 24 else dt.time(close_h, close_m)
+        days[index] = DayHours(dt.time(open_h, open_m), closes)
+    return OfficeHours(timezone, MappingProxyType(days))
+
+
+def _build_keys(reader: _Reader, value: Any, line: int | None) -> Keys | None:
+    keys = reader.section(value, schema.KEYS_FIELDS, "keys", line)
+    if keys is None or any(name not in keys for name in schema.KEYS_FIELDS):
+        return None
+    seen: dict[str, str] = {}
+    for name in schema.KEYS_FIELDS:
+        key = _text(keys[name])
+        if not KEY_PATTERN.match(key):
+            reader.problems.error(
+                reader.path,
+                line_of(keys, name),
+                f"navigation key {name} '{key}' is not a phone key",
+                "use one of 0-9, * or #, in quotes for * and #",
+            )
+        elif key in seen:
+            reader.problems.error(
+                reader.path,
+                line_of(keys, name),
+                f"navigation keys {seen[key]} and {name} are both '{key}'",
+                "give each navigation key its own phone key",
+            )
+        seen[key] = name
+    return Keys(**{name: _text(keys[name]) for name in schema.KEYS_FIELDS})
+
+
+def _build_languages(reader: _Reader, value: Any, line: int | None) -> tuple[Language, ...] | None:
+    if not isinstance(value, dict) or not value:
+        reader.problems.error(reader.path, line, "languages must list at least one language")
+        return None
+    languages = []
+    keys_seen: dict[str, str] = {}
+    for code, entry in value.items():
+        where = line_of(value, code)
+        if not ID_PATTERN.match(code):
+            reader.problems.error(
+                reader.path, where, f"language code '{code}' should be short lowercase, like es"
+            )
+        section = reader.section(entry, schema.LANGUAGE_FIELDS, f"language '{code}'", where)
+        if section is None or "key" not in section or "twilio_language" not in section:
+            continue
+        key = _text(section["key"])
+        if not KEY_PATTERN.match(key):
+            reader.problems.error(
+                reader.path, line_of(section, "key"), f"language key '{key}' is not a phone key"
+            )
+        if key in keys_seen:
+            reader.problems.error(
+                reader.path,
+                line_of(section, "key"),
+                f"languages '{keys_seen[key]}' and '{code}' both use key {key}",
+                "give each language its own key",
+            )
+        keys_seen[key] = code
+        voice = section.get("voice")
+        languages.append(
+            Language(
+                code=code,
+                key=key,
+                twilio_language=_text(section["twilio_language"]),
+                voice=_text(voice) if voice else None,
+            )
+        )
+    return tuple(languages)
+
+
+def _build_tree(
+    docs: list[LoadedYaml], problems: ProblemList
+) -> tuple[dict[str, Menu], dict[str, Message]]:
+    menus: dict[str, Menu] = {}
+    messages: dict[str, Message] = {}
+    defined_at: dict[str, str] = {}
+    for doc in docs:
+        if doc.data is None:
+            continue
+        reader = _Reader(problems, doc.path)
+        root = reader.section(doc.data, schema.TREE_FIELDS, doc.path.name)
+        if root is None:
+            continue
+        for section_name in ("menus", "messages"):
+            section = root.get(section_name)
+            if not isinstance(section, dict):
+                continue
+            for node_id, entry in section.items():
+                where = line_of(section, node_id)
+                if not ID_PATTERN.match(node_id):
+                    problems.error(
+                        doc.path,
+                        where,
+                        f"id '{node_id}' may only have lowercase letters, digits and dashes",
+                        "rename it, for example 'police-status'",
+                    )
+                if node_id in defined_at:
+                    problems.error(
+                        doc.path,
+                        where,
+                        f"'{node_id}' is already defined at {defined_at[node_id]}",
+                        "give each menu and message its own id",
+                    )
+                    continue
+                defined_at[node_id] = f"{doc.path.name}:{where}"
+                if section_name == "menus":
+                    menu = _build_menu(reader, node_id, entry, where)
+                    if menu is not None:
+                        menus[node_id] = menu
+                else:
+                    message = _build_message(reader, node_id, entry, where)
+                    if message is not None:
+                        messages[node_id] = message
+    return menus, messages
+
+
+def _build_menu(reader: _Reader, node_id: str, entry: Any, line: int | None) -> Menu | None:
+    section = reader.section(entry, schema.MENU_FIELDS, f"menu '{node_id}'", line)
+    if section is None or not isinstance(section.get("options"), dict):
+        return None
+    options_map = section["options"]
+    options = tuple(
+        Option(key=key, target=_text(target), line=line_of(options_map, key) or 0)
+        for key, target in options_map.items()
+    )
+    return Menu(node_id, options, str(reader.path), line or 0)
+
+
+def _build_message(reader: _Reader, node_id: str, entry: Any, line: int | None) -> Message | None:
+    section = reader.section(entry, schema.MESSAGE_FIELDS, f"message '{node_id}'", line)
+    if section is None or "source" not in section or "date" not in section:
+        return None
+    raw_date = section["date"]
+    if isinstance(raw_date, dt.date):
+        date = raw_date
+    else:
+        try:
+            date = dt.date.fromisoformat(_text(raw_date))
+        except ValueError:
+            reader.problems.error(
+                reader.path,
+                line_of(section, "date"),
+                f"date '{raw_date}' of message '{node_id}' is not a date",
+                "write it as 2026-02-05",
+            )
+            return None
+    return Message(node_id, _text(section["source"]), date, str(reader.path), line or 0)
+
+
+def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | None:
+    if doc.data is None:
+        return None
+    reader = _Reader(problems, doc.path)
+    root = reader.section(doc.data, schema.TRANSLATION_FIELDS, doc.path.name)
+    if root is None:
+        return None
+    code = _text(root.get("language"))
+    if code != doc.path.stem:
+        problems.error(
+            doc.path,
+            line_of(root, "language"),
+            f"language is '{code}' but the file is named {doc.path.name}",
+            f"name the file {code}.yaml or set language: {doc.path.stem}",
+        )
+    review = _text(root.get("review"))
+    _check_review(reader, root, "review", review)
+
+    prompts_map = root.get("prompts") if isinstance(root.get("prompts"), dict) else {}
+    prompts = {name: _text(text) for name, text in prompts_map.items()}
+    for name in prompts_map:
+        if name not in schema.PROMPTS:
+            problems.warning(
+                doc.path,
+                line_of(prompts_map, name),
+                f"unknown prompt '{name}'; it is never used",
+                did_you_mean(name, schema.PROMPTS),
+            )
+    recordings_map = root.get("recordings") if isinstance(root.get("recordings"), dict) else {}
+    recordings = {name: _text(url) for name, url in recordings_map.items()}
+
+    menus = {}
+    menus_map = root.get("menus") if isinstance(root.get("menus"), dict) else {}
+    for node_id, entry in menus_map.items():
+        section = reader.section(
+            entry, schema.MENU_TEXT_FIELDS, f"menu '{node_id}'", line_of(menus_map, node_id)
+        )
+        if section is None:
+            continue
+        menus[node_id] = MenuText(
+            title=_text(section.get("title")),
+            intro=_text(section.get("intro")),
+            recording=_text(section.get("recording")) or None,
+            words=_words(section.get("words")),
+            line=line_of(menus_map, node_id) or 0,
+        )
+    messages = {}
+    messages_map = root.get("messages") if isinstance(root.get("messages"), dict) else {}
+    for node_id, entry in messages_map.items():
+        section = reader.section(
+            entry,
+            schema.MESSAGE_TEXT_FIELDS,
+            f"message '{node_id}'",
+            line_of(messages_map, node_id),
+        )
+        if section is None:
+            continue
+        own_review = _text(section.get("review")) or review
+        if "review" in section:
+            _check_review(reader, section, "review", own_review)
+        voice = _text(section.get("voice"))
+        messages[node_id] = MessageText(
+            title=_text(section.get("title")),
+            voice=voice,
+            text=_text(section.get("text")) or voice,
+            recording=_text(section.get("recording")) or None,
+            review=own_review,
+            words=_words(section.get("words")),
+            line=line_of(messages_map, node_id) or 0,
+        )
+    extra = {name: root[name] for name in ("sms",) if name in root}
+    return Translation(
+        code=code,
+        name=_text(root.get("name")),
+        review=review,
+        file=str(doc.path),
+        prompts=MappingProxyType(prompts),
+        prompt_lines=MappingProxyType({n: line_of(prompts_map, n) or 0 for n in prompts}),
+        prompt_recordings=MappingProxyType(recordings),
+        menus=MappingProxyType(menus),
+        messages=MappingProxyType(messages),
+        extra=MappingProxyType(extra),
+    )
+
+
+def _check_review(reader: _Reader, mapping: LineDict, name: str, value: str) -> None:
+    if value and value not in schema.REVIEW_STATES:
+        reader.problems.error(
+            reader.path,
+            line_of(mapping, name),
+            f"review is '{value}'; it must be draft or reviewed",
+            "write 'draft' until a human translator has checked the text",
+        )
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(_text(word) for word in value if _text(word).strip())

@@ -1,0 +1,169 @@
+"""The immutable content model: the menu tree, its texts in each language, and line settings.
+
+Everything here is built once when content loads and never changed afterwards, so request
+handlers can share it between threads and cache what they render from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MAIN_MENU = "main"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    key: str
+    twilio_language: str
+    # None for a language Twilio cannot speak: it is then served from recordings only.
+    voice: str | None
+
+
+@dataclass(frozen=True)
+class DayHours:
+    opens: dt.time
+    closes: dt.time
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    timezone: str
+    # Indexed by weekday (0 = Monday); a missing day means closed all day.
+    days: Mapping[int, DayHours]
+
+    def is_open(self, now: dt.datetime) -> bool:
+        from zoneinfo import ZoneInfo
+
+        local = now.astimezone(ZoneInfo(self.timezone))
+        hours = self.days.get(local.weekday())
+        return hours is not None and hours.opens <= local.time() < hours.closes
+
+
+@dataclass(frozen=True)
+class Office:
+    phone: str
+    email: str
+    show_caller_number: bool
+    dial_timeout: int
+    hours: OfficeHours | None
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Navigation keys that work in every menu."""
+
+    office: str
+    repeat: str
+    back: str
+    main_menu: str
+
+    def all(self) -> tuple[str, ...]:
+        return (self.office, self.repeat, self.back, self.main_menu)
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    tries: int
+    wait_seconds: int
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Menu:
+    id: str
+    options: tuple[Option, ...]
+    file: str
+    line: int
+
+    def target_for(self, key: str) -> str | None:
+        for option in self.options:
+            if option.key == key:
+                return option.target
+        return None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    source: str
+    date: dt.date
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class MenuText:
+    title: str
+    intro: str
+    recording: str | None
+    words: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class MessageText:
+    title: str
+    voice: str
+    text: str
+    recording: str | None
+    review: str
+    words: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Every text of one language, from one file in messages/."""
+
+    code: str
+    name: str
+    review: str
+    file: str
+    prompts: Mapping[str, str]
+    prompt_lines: Mapping[str, int]
+    prompt_recordings: Mapping[str, str]
+    menus: Mapping[str, MenuText]
+    messages: Mapping[str, MessageText]
+    # Extra per-language sections (such as SMS words) kept raw for the channel that reads them.
+    extra: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Content:
+    version: str
+    default_language: str
+    emergency_number: str
+    languages: tuple[Language, ...]
+    office: Office
+    keys: Keys
+    voice: VoiceSettings
+    menus: Mapping[str, Menu]
+    messages: Mapping[str, Message]
+    translations: Mapping[str, Translation]
+
+    def language(self, code: str) -> Language | None:
+        for language in self.languages:
+            if language.code == code:
+                return language
+        return None
+
+    def language_for_key(self, key: str) -> Language | None:
+        for language in self.languages:
+            if language.key == key:
+                return language
+        return None
+
+    def title(self, node_id: str, code: str) -> str:
+        translation = self.translations[code]
+        if node_id in translation.menus:
+            return translation.menus[node_id].title
+        return translation.messages[node_id].title

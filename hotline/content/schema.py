@@ -1,0 +1,190 @@
+"""The content schema, as data: every field staff may write, what it holds, and its placeholders.
+
+The loader checks files against these tables, the editor's guide documents every entry, and a
+test fails when a field is not documented there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: type | tuple[type, ...]
+    required: bool
+    doc: str
+
+
+TEXT = str
+NUMBER = int
+FLAG = bool
+MAPPING = dict
+LIST = list
+
+SETTINGS_FIELDS: dict[str, Field] = {
+    "default_language": Field(TEXT, True, "Language code used when no language is chosen yet."),
+    "emergency_number": Field(TEXT, True, "The emergency number callers are told to dial."),
+    "office": Field(MAPPING, True, "The Mayor's office: number, email, hours, transfer."),
+    "keys": Field(MAPPING, True, "Navigation keys that work in every menu."),
+    "voice": Field(MAPPING, False, "How long to wait for a key and how often to ask again."),
+    "languages": Field(MAPPING, True, "One entry per language: its key and Twilio voice."),
+}
+
+OFFICE_FIELDS: dict[str, Field] = {
+    "phone": Field(TEXT, True, "The office number in E.164 form, such as +14135871249."),
+    "email": Field(TEXT, True, "The office email address."),
+    "show_caller_number": Field(
+        FLAG,
+        False,
+        "false (default): the office sees the hotline's number on a transfer, never the "
+        "caller's. true shows the caller's own number; only with the caller's knowledge.",
+    ),
+    "dial_timeout": Field(NUMBER, False, "Seconds to ring the office before giving up (20)."),
+    "hours": Field(
+        MAPPING, False, "Optional opening hours; outside them callers get the hours and email."
+    ),
+}
+
+HOURS_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+HOURS_FIELDS: dict[str, Field] = {
+    "timezone": Field(TEXT, True, "An IANA time zone, such as America/New_York."),
+    **{
+        day: Field(TEXT, False, f'Opening hours on {day.title()}, such as "09:00-17:00".')
+        for day in HOURS_DAYS
+    },
+}
+
+KEYS_FIELDS: dict[str, Field] = {
+    "office": Field(TEXT, True, "Connects to the Mayor's office from any menu (0)."),
+    "repeat": Field(TEXT, True, "Says the current menu or message again (*)."),
+    "back": Field(TEXT, True, "Goes back to the previous menu (#)."),
+    "main_menu": Field(TEXT, True, "Goes to the main menu (9)."),
+}
+
+VOICE_FIELDS: dict[str, Field] = {
+    "tries": Field(NUMBER, False, "How many times a menu is asked before goodbye (3)."),
+    "wait_seconds": Field(NUMBER, False, "Seconds to wait for a key press (6)."),
+}
+
+LANGUAGE_FIELDS: dict[str, Field] = {
+    "key": Field(TEXT, True, "The key that chooses this language in the greeting."),
+    "twilio_language": Field(TEXT, True, "Twilio's language tag for <Say>, such as es-US."),
+    "voice": Field(
+        (TEXT, type(None)),
+        False,
+        "Twilio voice, such as Polly.Lupe-Neural. Leave out for a language Twilio cannot "
+        "speak; every prompt, menu and message then needs a recording.",
+    ),
+}
+
+TREE_FIELDS: dict[str, Field] = {
+    "menus": Field(MAPPING, True, "Menus by id; each has numbered options."),
+    "messages": Field(MAPPING, True, "Messages by id; each names its source and date."),
+}
+
+MENU_FIELDS: dict[str, Field] = {
+    "options": Field(MAPPING, True, "Key -> id of a menu or message, such as `1: police`."),
+}
+
+MESSAGE_FIELDS: dict[str, Field] = {
+    "source": Field(TEXT, True, "The statement paragraphs it summarises: statement-2026-02 ¶11."),
+    "date": Field(TEXT, True, "The date of the source, such as 2026-02-05."),
+}
+
+TRANSLATION_FIELDS: dict[str, Field] = {
+    "language": Field(TEXT, True, "The language code; must match the file name."),
+    "name": Field(TEXT, True, "The language's name in itself, such as Español."),
+    "review": Field(TEXT, True, "draft or reviewed: has a human translator checked it?"),
+    "prompts": Field(MAPPING, True, "The fixed sentences of the line (see the prompt table)."),
+    "recordings": Field(MAPPING, False, "Prompt name -> recording URL, played instead of <Say>."),
+    "menus": Field(MAPPING, True, "Menu id -> title and intro in this language."),
+    "messages": Field(MAPPING, True, "Message id -> title, spoken and text versions."),
+    "sms": Field(MAPPING, False, "Text-message sentences and words (see the SMS table)."),
+}
+
+MENU_TEXT_FIELDS: dict[str, Field] = {
+    "title": Field(TEXT, True, "Name of the menu as an option: 'For <title>, press 1.'"),
+    "intro": Field(TEXT, False, "Said before the options."),
+    "recording": Field(TEXT, False, "Recording URL played instead of the intro and options."),
+    "words": Field(LIST, False, "Words a texter can send to open this menu."),
+}
+
+MESSAGE_TEXT_FIELDS: dict[str, Field] = {
+    "title": Field(TEXT, True, "Name of the message as an option."),
+    "voice": Field(TEXT, True, "What callers hear: numbers written for speech."),
+    "text": Field(TEXT, False, "What texters read, if different from the spoken version."),
+    "recording": Field(TEXT, False, "Recording URL played instead of the spoken text."),
+    "review": Field(TEXT, False, "draft or reviewed, if different from the file's status."),
+    "words": Field(LIST, False, "Words a texter can send to open this message."),
+}
+
+REVIEW_STATES = ("draft", "reviewed")
+
+# Placeholders staff may use, filled in when the line speaks or texts.
+PLACEHOLDERS: dict[str, str] = {
+    "key": "the key to press (spoken as its name, such as 'star').",
+    "title": "the title of a menu or message.",
+    "office_phone": "the office number, spoken digit by digit or written 413-587-1249.",
+    "office_email": "the office email, spoken as 'mayor at ... dot gov' or written.",
+    "emergency": "the emergency number, spoken digit by digit.",
+}
+
+# Prompts every language must have, with the placeholders each one may use.
+PROMPTS: dict[str, tuple[str, frozenset[str]]] = {
+    "emergency": ("First words of every call.", frozenset({"emergency"})),
+    "choose_language": ("This language's line in the greeting.", frozenset({"key"})),
+    "option": ("One menu option.", frozenset({"title", "key"})),
+    "repeat": ("How to hear the menu or message again.", frozenset({"key"})),
+    "back": ("How to go back.", frozenset({"key"})),
+    "main_menu": ("How to reach the main menu.", frozenset({"key"})),
+    "office": ("How to reach the Mayor's office.", frozenset({"key"})),
+    "not_an_option": ("After a key that is not an option.", frozenset()),
+    "goodbye": (
+        "After too many tries with no choice; gives the office's number.",
+        frozenset({"office_phone", "office_email", "emergency"}),
+    ),
+    "connecting": ("Before the transfer to the office.", frozenset()),
+    "office_unavailable": (
+        "When the office is busy or does not answer.",
+        frozenset({"office_phone", "office_email"}),
+    ),
+    "office_closed": (
+        "Outside office hours; says the hours.",
+        frozenset({"office_phone", "office_email"}),
+    ),
+    "office_hours": ("The office hours in words (needed when hours are set).", frozenset()),
+    "call_ended": ("After the call with the office ends.", frozenset()),
+    "problem": (
+        "When something went wrong on our side.",
+        frozenset({"office_phone", "office_email", "emergency"}),
+    ),
+    "key_star": ("The name of the * key, such as 'star'.", frozenset()),
+    "key_pound": ("The name of the # key, such as 'pound'.", frozenset()),
+    "email_at": ("The word for @ in a spoken email address.", frozenset()),
+    "email_dot": ("The word for . in a spoken email address.", frozenset()),
+}
+
+# Prompts a language may leave out: office_hours is only needed when office hours are set.
+OPTIONAL_PROMPTS = frozenset({"office_hours"})
+
+# Prompts heard as sentences on a call; a language with no Twilio voice records each of them.
+# ("option" is not here: such a language records each menu whole, options included.)
+SPOKEN_PROMPTS = frozenset(
+    {
+        "emergency",
+        "choose_language",
+        "repeat",
+        "back",
+        "main_menu",
+        "office",
+        "not_an_option",
+        "goodbye",
+        "connecting",
+        "office_unavailable",
+        "office_closed",
+        "office_hours",
+        "call_ended",
+        "problem",
+    }
+)

@@ -1,0 +1,56 @@
+"""Shared fixtures: an app on the small test tree, a signed test client, and a call driver."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hotline import create_app
+from tests.twilio_sim import AUTH_TOKEN, PUBLIC_URL, Call
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def app_settings(content: Path = FIXTURE_CONTENT, **extra: str) -> dict[str, str]:
+    return {
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "HOTLINE_PUBLIC_URL": PUBLIC_URL,
+        "HOTLINE_MENUS_DIR": str(content / "menus"),
+        "HOTLINE_MESSAGES_DIR": str(content / "messages"),
+        "HOTLINE_DEV": "",
+        **extra,
+    }
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app(app_settings())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def call(client: FlaskClient) -> Callable[[], Call]:
+    return lambda: Call(client)
+
+
+@pytest.fixture
+def shipped_app() -> Flask:
+    return create_app(app_settings(REPO_ROOT))
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the test tree, for tests that edit content."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
