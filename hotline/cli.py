@@ -44,7 +44,9 @@ def serve(dev: bool, port: int, host: str) -> None:
 
 @main.command()
 @click.option("--menus", "menus_dir", type=click.Path(path_type=Path), help="Menus folder.")
-@click.option("--messages", "messages_dir", type=click.Path(path_type=Path), help="Messages folder.")
+@click.option(
+    "--messages", "messages_dir", type=click.Path(path_type=Path), help="Messages folder."
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def check(menus_dir: Path | None, messages_dir: Path | None, strict: bool) -> None:
     """Check menus and messages; list every problem with its file and line."""

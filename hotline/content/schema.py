@@ -100,7 +100,7 @@ TRANSLATION_FIELDS: dict[str, Field] = {
     "recordings": Field(MAPPING, False, "Prompt name -> recording URL, played instead of <Say>."),
     "menus": Field(MAPPING, True, "Menu id -> title and intro in this language."),
     "messages": Field(MAPPING, True, "Message id -> title, spoken and text versions."),
-    "sms": Field(MAPPING, False, "Text-message sentences and words (see the SMS table)."),
+    "sms": Field(MAPPING, True, "Text-message sentences and words (see the SMS table)."),
 }
 
 MENU_TEXT_FIELDS: dict[str, Field] = {
@@ -188,3 +188,33 @@ SPOKEN_PROMPTS = frozenset(
         "problem",
     }
 )
+
+# The `sms:` section of a language file: sentences for text messages, written for reading
+# (no "press", numbers as 413-587-1249), and the words texters may send.
+SMS_FIELDS: dict[str, Field] = {
+    "welcome": Field(TEXT, True, "First reply of a conversation: what this line is, 911."),
+    "switch": Field(TEXT, True, "This language's entry in the language list, e.g. 'Español: ES'."),
+    "option": Field(TEXT, True, "One numbered line of a menu, such as '{key}. {title}'."),
+    "navigation": Field(TEXT, True, "Below every menu and message: how to use MENU, BACK, HELP."),
+    "not_understood": Field(TEXT, True, "Before the menu again, after a reply we do not know."),
+    "help": Field(TEXT, True, "Reply to HELP: what the line is, office, 911, how to stop."),
+    "words": Field(MAPPING, True, "Words texters may send, by meaning (see SMS_WORDS)."),
+}
+
+SMS_PROMPTS: dict[str, frozenset[str]] = {
+    "welcome": frozenset({"emergency", "office_phone", "office_email"}),
+    "switch": frozenset(),
+    "option": frozenset({"key", "title"}),
+    "navigation": frozenset(),
+    "not_understood": frozenset(),
+    "help": frozenset({"emergency", "office_phone", "office_email"}),
+}
+
+# Meanings of words a texter may send in any language, with what each does.
+SMS_WORDS: dict[str, str] = {
+    "language": "Switches the conversation to this language (ES, ESPAÑOL, SPANISH...).",
+    "menu": "Goes to the main menu (MENU, MENÚ...).",
+    "back": "Goes back to the previous menu (BACK, VOLVER, VOLTAR...).",
+    "help": "Says what the line is, how to reach the office, and how to stop (HELP, AYUDA...).",
+    "office": "Gives the office's number and email (MAYOR, OFFICE, ALCALDESA...).",
+}
