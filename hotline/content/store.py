@@ -52,8 +52,9 @@ class ContentStore:
                 value = self._derived.get(key)
                 if value is None:
                     value = build(content)
-                    self._derived = {k: v for k, v in self._derived.items()
-                                     if k.endswith(content.version)} | {key: value}
+                    self._derived = {
+                        k: v for k, v in self._derived.items() if k.endswith(content.version)
+                    } | {key: value}
         return value
 
     def replace(self, content: Content, problems: ProblemList) -> None:

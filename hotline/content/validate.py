@@ -11,7 +11,9 @@ from hotline.content.model import MAIN_MENU, Content
 from hotline.content.problems import ProblemList, did_you_mean
 
 _FORMATTER = string.Formatter()
-SOURCE_PATTERN = re.compile(r"^statement-2026-02 ¶\d+(,\s*¶\d+)*$")
+# A message cites numbered paragraphs of the statement, the statement's closing contact line, or,
+# for what the line says about itself, PRIVACY.md.
+SOURCE_PATTERN = re.compile(r"^(statement-2026-02 (¶\d+(,\s*¶\d+)*|contact)|PRIVACY\.md)$")
 # Body paragraphs of ../shared/sources/northampton-statement-2026-02.txt, numbered from
 # "Northampton is reaffirming..." (1) to "Northampton will continue..." (12).
 STATEMENT_PARAGRAPHS = 12
@@ -212,7 +214,7 @@ def _check_translations(content: Content, problems: ProblemList) -> None:
                 message.file,
                 message.line,
                 f"source '{message.source}' of message '{message.id}' does not name paragraphs",
-                "write it as: statement-2026-02 ¶11 (or ¶10, ¶11)",
+                "write it as: statement-2026-02 ¶11 (or ¶10, ¶11, or statement-2026-02 contact)",
             )
             continue
         for number in re.findall(r"¶(\d+)", message.source):
