@@ -104,7 +104,12 @@ class Call:
         return self
 
     def start(self) -> Call:
-        return self.fetch(PUBLIC_URL + "/voice")
+        return self.post(PUBLIC_URL + "/voice")
+
+    def post(self, url: str, extra: dict[str, str] | None = None) -> Call:
+        """Request `url` as a new step of the call: what was heard before is forgotten."""
+        self.heard = []
+        return self.fetch(url, extra)
 
     def _run(self, verbs: list[ET.Element]) -> None:
         self.pending_gather = self.pending_dial = None
@@ -134,15 +139,12 @@ class Call:
         if verb.tag == "Play":
             self.heard.append(Heard(verb.text or "", played=True))
         elif verb.tag == "Say":
-            self.heard.append(
-                Heard(verb.text or "", verb.get("language"), verb.get("voice"))
-            )
+            self.heard.append(Heard(verb.text or "", verb.get("language"), verb.get("voice")))
 
     def press(self, key: str) -> Call:
         assert self.pending_gather is not None, "no menu is waiting for a key"
         action = self.pending_gather.get("action") or self.url
-        self.heard = []
-        return self.fetch(action, {"Digits": key})
+        return self.post(action, {"Digits": key})
 
     def silence(self) -> Call:
         assert self.pending_gather is not None, "no menu is waiting for a key"
@@ -153,11 +155,11 @@ class Call:
     def dial_ends(self, status: str) -> Call:
         assert self.pending_dial is not None, "no transfer is under way"
         action = self.pending_dial.get("action")
-        self.heard = []
         if not action:
+            self.heard = []
             self._run(self.rest)
             return self
-        return self.fetch(action, {"DialCallStatus": status})
+        return self.post(action, {"DialCallStatus": status})
 
     @property
     def text(self) -> str:

@@ -45,7 +45,7 @@ class VoiceRenderer:
         self._voice_values = {
             lang.code: voice_values(content, lang.code) for lang in content.languages
         }
-        self.greeting = functools.lru_cache(maxsize=16)(self._greeting)
+        self._greeting = functools.lru_cache(maxsize=16)(self._render_greeting)
         self._node = functools.lru_cache(maxsize=CACHE_SIZE)(self._render_node)
 
     # Speaking ------------------------------------------------------------------------------
@@ -84,7 +84,10 @@ class VoiceRenderer:
 
     # Greeting -------------------------------------------------------------------------------
 
-    def _greeting(self, attempt: int) -> str:
+    def greeting(self, attempt: int = 1) -> str:
+        return self._greeting(max(1, min(attempt, self.content.voice.tries)))
+
+    def _render_greeting(self, attempt: int) -> str:
         content = self.content
         response = VoiceResponse()
         default = content.language(content.default_language)

@@ -15,7 +15,6 @@ from hotline.voice.twiml import VoiceRenderer
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
-PHONE_KEYS = frozenset("0123456789*#")
 
 
 def _renderer() -> VoiceRenderer:
@@ -29,9 +28,8 @@ def _attempt() -> int:
 
 
 def _digits() -> str:
-    """The first key pressed, or '' when there is none or it is not a phone key."""
-    digits = request.values.get("Digits", "")[:1]
-    return digits if digits in PHONE_KEYS else ""
+    """The first key pressed ('' when none); anything else is simply not an option."""
+    return request.values.get("Digits", "")[:1]
 
 
 def _trail(path: str) -> Trail:
