@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+# Anyone who learns the key can forge conversation cookies, so it must be long and random.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(Exception):
@@ -22,7 +25,9 @@ class Settings:
     public_url: str | None
     menus_dir: Path
     messages_dir: Path
-    secret_key: str | None
+    secret_key: str
+    # True when dev mode made up a key for this run: text conversations then end at a restart.
+    secret_key_generated: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -40,13 +45,31 @@ class Settings:
                 f"HOTLINE_PUBLIC_URL is '{public_url}'; it must be the full address Twilio "
                 "calls, such as https://hotline.example.org"
             )
+        secret_key = env.get("HOTLINE_SECRET_KEY", "").strip()
+        generated = not secret_key and dev
+        if generated:
+            secret_key = secrets.token_hex(32)
+        elif not secret_key:
+            raise ConfigError(
+                "HOTLINE_SECRET_KEY is not set. Set it to a long random text, the same on every "
+                "instance, such as the output of: python -c 'import secrets; "
+                "print(secrets.token_hex(32))'. It signs the cookies that keep a text "
+                "conversation's language and menu. Or set HOTLINE_DEV=1 on your own machine."
+            )
+        elif len(secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"HOTLINE_SECRET_KEY has {len(secret_key)} characters; use at least "
+                f"{MIN_SECRET_KEY_LENGTH}, such as the output of: python -c 'import secrets; "
+                "print(secrets.token_hex(32))'"
+            )
         return cls(
             auth_token=token,
             dev=dev,
             public_url=public_url,
             menus_dir=Path(env.get("HOTLINE_MENUS_DIR") or REPO_ROOT / "menus"),
             messages_dir=Path(env.get("HOTLINE_MESSAGES_DIR") or REPO_ROOT / "messages"),
-            secret_key=env.get("HOTLINE_SECRET_KEY", "").strip() or None,
+            secret_key=secret_key,
+            secret_key_generated=generated,
         )
 
 

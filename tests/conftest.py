@@ -13,6 +13,8 @@ from flask.testing import FlaskClient
 from hotline import create_app
 from tests.twilio_sim import AUTH_TOKEN, PUBLIC_URL, Call
 
+SECRET_KEY = "test-secret-key-for-sms-cookies-0123456789abcdef"
+
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +26,7 @@ def app_settings(content: Path = FIXTURE_CONTENT, **extra: str) -> dict[str, str
         "HOTLINE_MENUS_DIR": str(content / "menus"),
         "HOTLINE_MESSAGES_DIR": str(content / "messages"),
         "HOTLINE_DEV": "",
+        "HOTLINE_SECRET_KEY": SECRET_KEY,
         **extra,
     }
 

@@ -198,6 +198,12 @@ SMS_FIELDS: dict[str, Field] = {
     "navigation": Field(TEXT, True, "Below every menu and message: how to use MENU, BACK, HELP."),
     "not_understood": Field(TEXT, True, "Before the menu again, after a reply we do not know."),
     "help": Field(TEXT, True, "Reply to HELP: what the line is, office, 911, how to stop."),
+    "office": Field(
+        TEXT, False, "Reply to 0 or an office word: the office's number and email (else help)."
+    ),
+    "problem": Field(
+        TEXT, False, "When something went wrong on our side: 911 and the office (else help)."
+    ),
     "words": Field(MAPPING, True, "Words texters may send, by meaning (see SMS_WORDS)."),
 }
 
@@ -208,6 +214,15 @@ SMS_PROMPTS: dict[str, frozenset[str]] = {
     "navigation": frozenset(),
     "not_understood": frozenset(),
     "help": frozenset({"emergency", "office_phone", "office_email"}),
+    "office": frozenset({"office_phone", "office_email"}),
+    "problem": frozenset({"emergency", "office_phone", "office_email"}),
+}
+
+# Placeholders an sms sentence must use: the 911 notice must never be edited out by accident.
+SMS_REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "welcome": frozenset({"emergency"}),
+    "help": frozenset({"emergency", "office_phone"}),
+    "problem": frozenset({"emergency", "office_phone"}),
 }
 
 # Meanings of words a texter may send in any language, with what each does.

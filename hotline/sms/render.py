@@ -1,0 +1,198 @@
+"""Replies to text messages, as pure functions of content, conversation and the text received.
+
+No Flask here. The body a texter sends is only ever looked up, never echoed, so nothing they
+write reaches TwiML. Every reply depends only on the content and the place in the tree, so
+documents are cached per content version.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import deque
+from dataclasses import dataclass
+
+from twilio.twiml.messaging_response import MessagingResponse
+
+from hotline.content.model import Content
+from hotline.navigation import MAIN, GoTo, NotAnOption, Repeat, ToOffice, Trail, is_menu, press
+from hotline.sms.session import Conversation
+from hotline.sms.split import split_text
+from hotline.sms.words import (
+    BACK,
+    HELP,
+    KEY,
+    LANGUAGE,
+    MENU,
+    OFFICE,
+    START,
+    STOP,
+    TOPIC,
+    WordIndex,
+)
+from hotline.wording import fill, text_values
+
+CACHE_SIZE = 4096
+SWITCH_SEPARATOR = " · "
+# Optional sentences, and the required one each falls back to (help has the office and 911).
+FALLBACKS = {"office": "help", "problem": "help"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The TwiML to send back, and the conversation to keep (None: forget it)."""
+
+    document: str
+    conversation: Conversation | None
+
+
+def shortest_trails(content: Content) -> dict[str, Trail]:
+    """The shortest trail from the main menu to every node, for topic words."""
+    trails: dict[str, Trail] = {MAIN[-1]: MAIN}
+    queue = deque([MAIN])
+    while queue:
+        trail = queue.popleft()
+        menu = content.menus.get(trail[-1])
+        for option in menu.options if menu else ():
+            if option.target not in trails:
+                trails[option.target] = (*trail, option.target)
+                queue.append(trails[option.target])
+    return trails
+
+
+def document(*texts: str) -> str:
+    """A <Response> with the texts joined and split into <Message>s Twilio accepts."""
+    response = MessagingResponse()
+    for piece in split_text("\n\n".join(text for text in texts if text.strip())):
+        response.message(piece)
+    return str(response)
+
+
+class SmsRenderer:
+    """Renders every text reply for one version of the content."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.words = WordIndex(content)
+        self.trails = shortest_trails(content)
+        self._values = text_values(content)
+        self._document = functools.lru_cache(maxsize=CACHE_SIZE)(self._render)
+
+    # Reading a reply ------------------------------------------------------------------------
+
+    def reply(self, conversation: Conversation | None, body: str) -> Reply:
+        """What to answer `body`, and where the conversation is afterwards."""
+        code = conversation.language if conversation else self.content.default_language
+        meaning = self.words.meaning(body, code)
+        kind = meaning.kind if meaning else None
+        if kind == STOP:
+            return Reply(document(), None)
+        if conversation is None:
+            # A first message gets the welcome whatever it says, in the language it is in.
+            if meaning is not None and kind == LANGUAGE:
+                code = meaning.value
+            else:
+                code = self.words.language_of(body) or code
+            return self._at("welcome", code, MAIN)
+        trail = conversation.trail
+        if kind == START:
+            return self._at("welcome", code, MAIN)
+        if kind == LANGUAGE and meaning is not None:
+            return self._at("welcome" if trail == MAIN else "node", meaning.value, trail)
+        if kind == MENU:
+            return self._at("node", code, MAIN)
+        if kind == BACK:
+            return self._at("node", code, trail[:-1] or MAIN)
+        if kind == HELP:
+            return self._at("help", code, trail)
+        if kind == OFFICE:
+            return self._at("office", code, trail)
+        if kind == TOPIC and meaning is not None and meaning.value in self.trails:
+            return self._at("node", code, self.trails[meaning.value])
+        if kind == KEY and meaning is not None:
+            return self._key(code, trail, meaning.value)
+        return self._at("not_understood", code, self._menu_of(trail))
+
+    def _key(self, code: str, trail: Trail, key: str) -> Reply:
+        step = press(self.content, trail, key)
+        if isinstance(step, NotAnOption) and not is_menu(self.content, trail):
+            # After a message, the last numbered list the texter saw is the menu above it.
+            step = press(self.content, self._menu_of(trail), key)
+        if isinstance(step, GoTo | Repeat):
+            return self._at("node", code, step.trail)
+        if isinstance(step, ToOffice):
+            return self._at("office", code, step.trail)
+        return self._at("not_understood", code, self._menu_of(trail))
+
+    def _menu_of(self, trail: Trail) -> Trail:
+        return trail if is_menu(self.content, trail) else trail[:-1] or MAIN
+
+    def _at(self, kind: str, code: str, trail: Trail) -> Reply:
+        return Reply(self._document(kind, code, trail), Conversation(code, trail))
+
+    # Writing a reply ------------------------------------------------------------------------
+
+    def _render(self, kind: str, code: str, trail: Trail) -> str:
+        if kind == "welcome":
+            return document(
+                self._sms(code, "welcome"), self._options(code, MAIN), self._switches(code)
+            )
+        if kind == "help":
+            return document(self._sms(code, "help"), self._switches(code))
+        if kind == "office":
+            return document(self._sms(code, "office"), self._sms(code, "navigation"))
+        if kind == "not_understood":
+            return document(self._sms(code, "not_understood"), self._node(code, trail))
+        return document(self._node(code, trail))
+
+    def _sms(self, code: str, name: str) -> str:
+        """One sentence of a language's sms section, filled for reading."""
+        sms = self.content.translations[code].extra.get("sms")
+        text = sms.get(name) if isinstance(sms, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            fallback = FALLBACKS.get(name)
+            return self._sms(code, fallback) if fallback else ""
+        return fill(text, self._values)
+
+    def _node(self, code: str, trail: Trail) -> str:
+        """A menu with its numbered options, or a message's text, then how to move on."""
+        navigation = self._sms(code, "navigation")
+        if is_menu(self.content, trail):
+            menu_text = self.content.translations[code].menus[trail[-1]]
+            heading = menu_text.intro or _capital(menu_text.title)
+            return "\n\n".join(
+                part for part in (heading, self._options(code, trail), navigation) if part
+            )
+        text = self.content.translations[code].messages[trail[-1]].text
+        return "\n\n".join(part for part in (fill(text, self._values), navigation) if part)
+
+    def _options(self, code: str, trail: Trail) -> str:
+        template = self._sms(code, "option")
+        return "\n".join(
+            fill(
+                template,
+                {"key": option.key, "title": _capital(self.content.title(option.target, code))},
+            )
+            for option in self.content.menus[trail[-1]].options
+        )
+
+    def _switches(self, code: str) -> str:
+        """How to change language: every other language's entry, such as 'Español: ES'."""
+        return SWITCH_SEPARATOR.join(
+            switch
+            for language in self.content.languages
+            if language.code != code and (switch := self._sms(language.code, "switch"))
+        )
+
+    # When something breaks ------------------------------------------------------------------
+
+    def problem(self, code: str | None) -> str:
+        """A short safe reply: the 911 notice and how to reach the office."""
+        content = self.content
+        lang = content.language(code or "") or content.language(content.default_language)
+        assert lang is not None
+        return document(self._sms(lang.code, "problem"))
+
+
+def _capital(title: str) -> str:
+    """'city services' -> 'City services': a menu line starts a sentence when read."""
+    return title[:1].upper() + title[1:]
