@@ -170,7 +170,7 @@ def content_files(menus_dir: Path, messages_dir: Path) -> list[Path]:
 
 def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) -> LoadResult:
     """Load and validate all content; `content` is None when there is any error."""
-    from hotline.content.validate import validate
+    from hotline.content.validate import Sources, check_documents, validate
 
     problems = ProblemList(base=base)
     for folder, what in ((menus_dir, "menus"), (messages_dir, "messages")):
@@ -202,6 +202,11 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
         if translation is not None:
             translations[translation.code] = translation
 
+    documents = [settings_doc, *tree_docs, *message_docs]
+    sources = Sources(
+        {str(doc.path): doc.data for doc in documents}, str(settings_path), messages_dir.parent
+    )
+    check_documents(sources, problems)
     if settings is None:
         return LoadResult(None, problems)
     content = Content(
@@ -216,7 +221,7 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
         messages=MappingProxyType(messages),
         translations=MappingProxyType(translations),
     )
-    validate(content, problems)
+    validate(content, problems, sources)
     return LoadResult(None if problems.errors else content, problems)
 
 

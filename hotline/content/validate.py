@@ -1,14 +1,20 @@
-"""Checks across files: references, reachability, keys, translations and placeholders."""
+"""Checks across files: references, reachability, keys, translations, placeholders and voices."""
 
 from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from hotline.content import schema
 from hotline.content.load import KEY_PATTERN
 from hotline.content.model import MAIN_MENU, Content
 from hotline.content.problems import ProblemList, did_you_mean
+from hotline.content.twilio_voices import check_voice
+from hotline.content.yaml_lines import LineDict, line_of
 
 _FORMATTER = string.Formatter()
 # A message cites numbered paragraphs of the statement, the statement's closing contact line, or,
@@ -27,10 +33,78 @@ def placeholders_in(text: str) -> set[str] | None:
         return None
 
 
-def validate(content: Content, problems: ProblemList) -> None:
+# Characters XML 1.0 forbids: Twilio would reject the whole document that holds one.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Deeper than this many key presses after the language, callers give up.
+DEPTH_WARNING = 3
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The parsed files behind the content, so checks can point at the line of any value."""
+
+    documents: Mapping[str, Any]
+    settings_file: str
+    # The content folder: a recording given as a relative path must be a file under it.
+    root: Path
+
+    def line(self, file: str, *keys: str) -> int | None:
+        """The line of the deepest of `keys` found in `file`, walking down from its top."""
+        data = self.documents.get(str(file))
+        best = line_of(data)
+        for key in keys:
+            if not isinstance(data, dict) or key not in data:
+                break
+            best = line_of(data, key) or best
+            data = data[key]
+        return best
+
+
+def validate(content: Content, problems: ProblemList, sources: Sources | None = None) -> None:
     """Add every cross-file problem of `content` to `problems`."""
+    from hotline.content.limits import check_limits
+    from hotline.content.validate_sms import validate_sms
+
     _check_tree(content, problems)
-    _check_translations(content, problems)
+    _check_translations(content, problems, sources)
+    _check_placeholder_consistency(content, problems, sources)
+    _check_depth(content, problems)
+    if sources is not None:
+        _check_voices(content, problems, sources)
+        _check_recordings(content, problems, sources)
+    check_limits(content, problems, sources)
+    validate_sms(content, problems)
+
+
+def check_documents(sources: Sources, problems: ProblemList) -> None:
+    """Checks on the files as written, which need no model: characters XML cannot carry."""
+    for file, data in sources.documents.items():
+        for path, line, text in _strings(data, (), None):
+            bad = XML_ILLEGAL.search(text)
+            if bad:
+                problems.error(
+                    file,
+                    line,
+                    f"'{'.'.join(path)}' has a character Twilio cannot send "
+                    f"(U+{ord(bad.group()):04X})",
+                    "delete it; such characters often come in with text pasted from elsewhere",
+                )
+
+
+def _strings(
+    data: Any, path: tuple[str, ...], line: int | None
+) -> Iterator[tuple[tuple[str, ...], int | None, str]]:
+    """Every text in a parsed file, with its path of keys and the line of its key."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            key_line = line_of(data, key) if isinstance(data, LineDict) else line
+            yield (*path, key), key_line, key
+            yield from _strings(value, (*path, key), key_line)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _strings(item, path, line)
+    elif isinstance(data, str):
+        yield path, line, data
 
 
 def _check_tree(content: Content, problems: ProblemList) -> None:
@@ -107,13 +181,16 @@ def _check_reachability_and_cycles(content: Content, problems: ProblemList) -> N
             )
 
 
-def _check_translations(content: Content, problems: ProblemList) -> None:
+def _check_translations(content: Content, problems: ProblemList, sources: Sources | None) -> None:
+    def at(file: str, *keys: str) -> int | None:
+        return sources.line(file, *keys) if sources else None
+
     codes = {language.code for language in content.languages}
     for code, translation in content.translations.items():
         if code not in codes:
             problems.warning(
                 translation.file,
-                None,
+                at(translation.file, "language"),
                 f"language '{code}' is not listed in settings.yaml, so callers cannot choose it",
                 f"add '{code}:' under languages: in menus/settings.yaml",
             )
@@ -138,7 +215,7 @@ def _check_translations(content: Content, problems: ProblemList) -> None:
             if needs_recording and name not in translation.prompt_recordings:
                 problems.error(
                     file,
-                    None,
+                    at(file, "recordings"),
                     f"prompt '{name}' needs a recording: {language.code} has no Twilio voice",
                     f"add '{name}: <recording URL>' under recordings:",
                 )
@@ -147,7 +224,7 @@ def _check_translations(content: Content, problems: ProblemList) -> None:
                     continue
                 problems.error(
                     file,
-                    None,
+                    at(file, "prompts"),
                     f"prompt '{name}' is missing in {language.code}",
                     f"add it under prompts: ({schema.PROMPTS[name][0]})",
                 )
@@ -158,7 +235,7 @@ def _check_translations(content: Content, problems: ProblemList) -> None:
             if menu_text is None:
                 problems.error(
                     file,
-                    None,
+                    at(file, "menus"),
                     f"menu '{menu_id}' has no {language.code} text",
                     f"add '{menu_id}:' with a title under menus:",
                 )
@@ -175,7 +252,7 @@ def _check_translations(content: Content, problems: ProblemList) -> None:
             if text is None:
                 problems.error(
                     file,
-                    None,
+                    at(file, "messages"),
                     f"message '{message_id}' has no {language.code} text",
                     f"add '{message_id}:' with title and voice under messages:",
                 )
@@ -189,12 +266,19 @@ def _check_translations(content: Content, problems: ProblemList) -> None:
                 )
             for field, value in (("title", text.title), ("voice", text.voice)):
                 if not value.strip():
-                    problems.error(file, text.line, f"message '{message_id}' has an empty {field}")
-            for field, value in (("voice", text.voice), ("text", text.text)):
+                    problems.error(
+                        file,
+                        at(file, "messages", message_id, field),
+                        f"message '{message_id}' has an empty {field}",
+                    )
+            fields = [("voice", text.voice)] + (
+                [("text", text.text)] if text.text != text.voice else []
+            )
+            for field, value in fields:
                 _check_placeholders(
                     problems,
                     file,
-                    text.line,
+                    at(file, "messages", message_id, field) or text.line,
                     f"{field} of message '{message_id}'",
                     value,
                     frozenset({"office_phone", "office_email", "emergency"}),
@@ -250,4 +334,141 @@ def _check_placeholders(
             line,
             f"{what} uses {{{name}}}, which it cannot fill",
             f"it may use: {', '.join('{' + a + '}' for a in sorted(allowed)) or 'no placeholders'}",
+        )
+
+
+def _texts_to_compare(content: Content, code: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every translated text of one language that may hold placeholders, with its key path."""
+    translation = content.translations[code]
+    texts = {f"prompt '{n}'": (t, ("prompts", n)) for n, t in translation.prompts.items()}
+    for message_id, text in translation.messages.items():
+        texts[f"voice of message '{message_id}'"] = (text.voice, ("messages", message_id, "voice"))
+        if text.text != text.voice:
+            texts[f"text of message '{message_id}'"] = (text.text, ("messages", message_id, "text"))
+    sms = translation.extra.get("sms")
+    if isinstance(sms, dict):
+        for name, value in sms.items():
+            if isinstance(value, str):
+                texts[f"sms {name}"] = (value, ("sms", name))
+    return texts
+
+
+def _check_placeholder_consistency(
+    content: Content, problems: ProblemList, sources: Sources | None
+) -> None:
+    """Warn when a translation drops or adds a placeholder the default language uses."""
+    reference = content.default_language
+    if reference not in content.translations:
+        return
+    reference_texts = _texts_to_compare(content, reference)
+    for code, translation in content.translations.items():
+        if code == reference:
+            continue
+        for what, (text, keys) in _texts_to_compare(content, code).items():
+            if what not in reference_texts:
+                continue
+            ours, theirs = placeholders_in(text), placeholders_in(reference_texts[what][0])
+            if ours is None or theirs is None or ours == theirs:
+                continue
+            line = sources.line(translation.file, *keys) if sources else None
+            for name in sorted(theirs - ours):
+                problems.warning(
+                    translation.file,
+                    line,
+                    f"{what} uses {{{name}}} in {reference} but not in {code}",
+                    "check the translation says the same thing; add the placeholder if it should",
+                )
+            for name in sorted(ours - theirs):
+                problems.warning(
+                    translation.file,
+                    line,
+                    f"{what} uses {{{name}}} in {code} but not in {reference}",
+                    f"check the translation says the same thing as the {reference} text",
+                )
+
+
+def _check_depth(content: Content, problems: ProblemList) -> None:
+    """Warn about the first place on each branch that takes too many key presses to reach."""
+    depth = {MAIN_MENU: 0}
+    queue = [MAIN_MENU]
+    while queue:
+        menu = content.menus.get(queue.pop(0))
+        if menu is None:
+            continue
+        for option in menu.options:
+            if option.target in depth:
+                continue
+            depth[option.target] = depth[menu.id] + 1
+            node = content.menus.get(option.target) or content.messages.get(option.target)
+            if node is None:
+                continue
+            if depth[option.target] == DEPTH_WARNING + 1:
+                problems.warning(
+                    node.file,
+                    node.line,
+                    f"'{node.id}' takes {DEPTH_WARNING + 1} key presses from the main menu; "
+                    f"callers give up after {DEPTH_WARNING}",
+                    "move it, and what is under it, closer to the main menu",
+                )
+            queue.append(option.target)
+
+
+def _check_voices(content: Content, problems: ProblemList, sources: Sources) -> None:
+    """Each language's voice must be one of Twilio's, and speak that language."""
+    for language in content.languages:
+        if language.voice is None:
+            continue
+        wrong = check_voice(language.voice, language.twilio_language)
+        if wrong is not None:
+            problems.error(
+                sources.settings_file,
+                sources.line(sources.settings_file, "languages", language.code, "voice"),
+                f"language '{language.code}': {wrong[0]}",
+                wrong[1],
+            )
+
+
+def _check_recordings(content: Content, problems: ProblemList, sources: Sources) -> None:
+    """Every recording must be an https address or a file under the content folder."""
+    for translation in content.translations.values():
+        file = translation.file
+        found = [(url, ("recordings", name)) for name, url in translation.prompt_recordings.items()]
+        for kind, texts in (("menus", translation.menus), ("messages", translation.messages)):
+            found += [
+                (text.recording, (kind, node_id, "recording"))
+                for node_id, text in texts.items()
+                if text.recording
+            ]
+        for url, keys in found:
+            _check_recording(problems, sources, file, sources.line(file, *keys), url)
+
+
+def _check_recording(
+    problems: ProblemList, sources: Sources, file: str, line: int | None, url: str
+) -> None:
+    if url.startswith("https://"):
+        return
+    if url.startswith("http://"):
+        problems.warning(
+            file,
+            line,
+            f"recording '{url}' is fetched over plain http",
+            "use its https:// address so it cannot be swapped on the way",
+        )
+        return
+    relative = PurePosixPath(url)
+    if "://" in url or relative.is_absolute() or ".." in relative.parts or not url.strip():
+        problems.error(
+            file,
+            line,
+            f"recording '{url}' is neither an https:// address nor a file in the content folder",
+            "write https://... or a path such as recordings/ht/greeting.mp3",
+        )
+        return
+    if not (sources.root / relative).is_file():
+        problems.error(
+            file,
+            line,
+            f"recording file '{url}' does not exist",
+            f"put the file at {sources.root.name}/{url}, or correct the path",
         )

@@ -1,0 +1,273 @@
+"""Limits of the medium: SMS segments (GSM-7 or UCS-2) and how long a text takes to say."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hotline.content.model import MAIN_MENU, Content, Language
+from hotline.content.problems import ProblemList
+from hotline.content.twilio_voices import say_limit, voice_family
+from hotline.wording import fill, key_name, text_values, voice_values
+
+if TYPE_CHECKING:
+    from hotline.content.validate import Sources
+
+LineFinder = Callable[..., "int | None"]
+
+# The GSM 03.38 basic character set (one septet each) and its extension table (two septets:
+# an escape and the character). Any other character makes the whole message UCS-2.
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+# Units per message: alone, or per part of a longer message (the rest is the joining header).
+GSM7_SINGLE, GSM7_PART = 160, 153
+UCS2_SINGLE, UCS2_PART = 70, 67
+
+# Twilio refuses a message body longer than this.
+SMS_MAX_CHARACTERS = 1600
+# Most segments a reply should take before staff are warned (carriers may deliver parts late).
+SMS_SEGMENT_WARNING = 3
+
+
+@dataclass(frozen=True)
+class SmsSize:
+    encoding: str  # "GSM-7" or "UCS-2"
+    units: int  # septets for GSM-7, UTF-16 code units for UCS-2
+    segments: int
+
+    def describe(self) -> str:
+        return f"{self.segments} segment(s), {self.encoding}, {self.units} units"
+
+
+def is_gsm7(text: str) -> bool:
+    return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
+
+
+def non_gsm7(text: str) -> list[str]:
+    """The characters that force a text into UCS-2, in order of first appearance."""
+    return list(dict.fromkeys(c for c in text if c not in GSM7_BASIC and c not in GSM7_EXTENSION))
+
+
+def sms_size(text: str) -> SmsSize:
+    """How an SMS of `text` is encoded and how many segments it is sent as (no smart encoding)."""
+    if is_gsm7(text):
+        widths = [2 if c in GSM7_EXTENSION else 1 for c in text]
+        encoding, single, part = "GSM-7", GSM7_SINGLE, GSM7_PART
+    else:
+        widths = [2 if ord(c) > 0xFFFF else 1 for c in text]
+        encoding, single, part = "UCS-2", UCS2_SINGLE, UCS2_PART
+    units = sum(widths)
+    if units <= single:
+        return SmsSize(encoding, units, 1 if units else 0)
+    # A character of two units (an escape pair, a surrogate pair) is never split between parts.
+    segments, used = 1, 0
+    for width in widths:
+        if used + width > part:
+            segments, used = segments + 1, 0
+        used += width
+    return SmsSize(encoding, units, segments)
+
+
+# Letters a text-to-speech voice reads per second, by language; an estimate for warnings only.
+LETTERS_PER_SECOND: dict[str, float] = {"en": 14.0, "es": 15.0, "pt": 14.0, "fr": 14.5}
+DEFAULT_LETTERS_PER_SECOND = 14.0
+SECONDS_PER_DIGIT = 0.45  # numbers are spoken digit by digit, "4 1 3, 5 8 7, ..."
+SECONDS_PER_SENTENCE_PAUSE = 0.4
+SECONDS_PER_COMMA_PAUSE = 0.15
+_SENTENCE_END = re.compile(r"[.!?:;](\s|$)")
+
+GREETING_SECONDS_WARNING = 30
+MENU_SECONDS_WARNING = 45
+
+
+def spoken_seconds(text: str, language: str) -> float:
+    """Roughly how long a voice takes to say `text` in `language` (a code such as es or es-US)."""
+    rate = LETTERS_PER_SECOND.get(language.split("-")[0].lower(), DEFAULT_LETTERS_PER_SECOND)
+    digits = sum(c.isdigit() for c in text)
+    letters = sum(c.isalpha() for c in text) + text.count(" ")
+    pauses = len(_SENTENCE_END.findall(text)) * SECONDS_PER_SENTENCE_PAUSE
+    pauses += text.count(",") * SECONDS_PER_COMMA_PAUSE
+    return letters / rate + digits * SECONDS_PER_DIGIT + pauses
+
+
+# Checks ---------------------------------------------------------------------------------------
+
+
+def check_limits(content: Content, problems: ProblemList, sources: Sources | None) -> None:
+    """Say lengths, spoken durations and SMS sizes of every language."""
+
+    def at(file: str, *keys: str) -> int | None:
+        return sources.line(file, *keys) if sources else None
+
+    _check_greeting(content, problems, sources)
+    for language in content.languages:
+        translation = content.translations.get(language.code)
+        if translation is None:
+            continue
+        if language.voice:
+            _check_speech(content, problems, language, at)
+        _check_sms(content, problems, language.code, at)
+
+
+def _check_greeting(content: Content, problems: ProblemList, sources: Sources | None) -> None:
+    default = content.language(content.default_language)
+    if default is None or default.code not in content.translations:
+        return
+    parts = [(default, "emergency")] + [(lang, "choose_language") for lang in content.languages]
+    seconds = 0.0
+    for lang, prompt in parts:
+        translation = content.translations.get(lang.code)
+        if translation is None or prompt in translation.prompt_recordings or not lang.voice:
+            continue  # a recording's length is not known here
+        values = voice_values(content, lang.code) | {"key": key_name(lang.key, translation.prompts)}
+        text = fill(translation.prompts.get(prompt, ""), values)
+        seconds += spoken_seconds(text, lang.twilio_language)
+    if seconds > GREETING_SECONDS_WARNING:
+        file = sources.settings_file if sources else "menus/settings.yaml"
+        problems.warning(
+            file,
+            sources.line(file, "languages") if sources else None,
+            f"the greeting takes about {seconds:.0f} seconds to say (more than "
+            f"{GREETING_SECONDS_WARNING}) before a caller can choose a language",
+            "shorten the emergency and choose_language prompts",
+        )
+
+
+def _check_speech(
+    content: Content, problems: ProblemList, language: Language, at: LineFinder
+) -> None:
+    code, voice = language.code, language.voice or ""
+    translation = content.translations[code]
+    limit = say_limit(voice)
+    values = voice_values(content, code)
+    family = voice_family(voice) or "these"
+
+    def too_long(text: str, line: int | None, what: str) -> None:
+        if len(text) > limit:
+            problems.error(
+                translation.file,
+                line,
+                f"{what} in {code} is {len(text):,} characters; {family.title()} voices say at "
+                f"most {limit:,} at once",
+                "shorten it, or split it into two messages",
+            )
+
+    for name, text in translation.prompts.items():
+        if name not in translation.prompt_recordings:
+            too_long(fill(text, values), at(translation.file, "prompts", name), f"prompt '{name}'")
+    for message_id, text in translation.messages.items():
+        if not text.recording:
+            line = at(translation.file, "messages", message_id, "voice")
+            too_long(fill(text.voice, values), line, f"message '{message_id}'")
+    for menu_id in content.menus:
+        menu_text = translation.menus.get(menu_id)
+        if menu_text is None or menu_text.recording:
+            continue
+        spoken = _menu_text(content, language, menu_id)
+        line = at(translation.file, "menus", menu_id)
+        too_long(spoken, line, f"menu '{menu_id}'")
+        hint = _navigation_text(content, language, len(_path_to(content, menu_id)))
+        seconds = spoken_seconds(f"{spoken} {hint}", language.twilio_language)
+        if seconds > MENU_SECONDS_WARNING:
+            problems.warning(
+                translation.file,
+                line,
+                f"menu '{menu_id}' takes about {seconds:.0f} seconds to say in {code} (more "
+                f"than {MENU_SECONDS_WARNING}); callers forget the first options",
+                "shorten the intro and titles, or split the menu in two",
+            )
+
+
+def _menu_text(content: Content, language: Language, menu_id: str) -> str:
+    """The intro and options of a menu as one <Say>, as the voice channel speaks them."""
+    translation = content.translations[language.code]
+    menu_text = translation.menus[menu_id]
+    lines = [menu_text.intro] if menu_text.intro else []
+    for option in content.menus[menu_id].options:
+        title = _title(content, option.target, language.code)
+        key = key_name(option.key, translation.prompts)
+        lines.append(fill(translation.prompts.get("option", ""), {"title": title, "key": key}))
+    return " ".join(lines)
+
+
+def _navigation_text(content: Content, language: Language, depth: int) -> str:
+    """The navigation hint said after a menu `depth` ids down its trail, as the voice says it."""
+    prompts = content.translations[language.code].prompts
+    names = ["repeat"]
+    if depth > 1:
+        names += ["back"] if depth > 2 else []
+        names += ["main_menu"]
+    names += ["office"]
+    return " ".join(
+        fill(prompts.get(name, ""), {"key": key_name(getattr(content.keys, name), prompts)})
+        for name in names
+    )
+
+
+def _title(content: Content, node_id: str, code: str) -> str:
+    translation = content.translations[code]
+    text = translation.menus.get(node_id) or translation.messages.get(node_id)
+    return text.title if text else ""
+
+
+def _path_to(content: Content, node_id: str) -> list[str]:
+    """The shortest trail of ids from the main menu to `node_id` ([] when unreachable)."""
+    trails = {MAIN_MENU: [MAIN_MENU]}
+    queue = [MAIN_MENU]
+    while queue:
+        menu = content.menus.get(queue.pop(0))
+        if menu is None:
+            continue
+        for option in menu.options:
+            if option.target not in trails:
+                trails[option.target] = [*trails[menu.id], option.target]
+                queue.append(option.target)
+    return trails.get(node_id, [])
+
+
+def _check_sms(content: Content, problems: ProblemList, code: str, at: LineFinder) -> None:
+    translation = content.translations[code]
+    values = text_values(content)
+    texts: list[tuple[str, str, int | None]] = []
+    sms = translation.extra.get("sms")
+    if isinstance(sms, dict) and isinstance(sms.get("welcome"), str):
+        texts.append(("sms welcome", fill(sms["welcome"], values), at(translation.file, "sms")))
+    for message_id, text in translation.messages.items():
+        keys = ("messages", message_id, "text" if text.text != text.voice else "voice")
+        texts.append(
+            (
+                f"text of message '{message_id}'",
+                fill(text.text, values),
+                at(translation.file, *keys),
+            )
+        )
+    for what, text, line in texts:
+        size = sms_size(text)
+        if len(text) > SMS_MAX_CHARACTERS:
+            problems.error(
+                translation.file,
+                line,
+                f"{what} in {code} is {len(text):,} characters; a text message holds at most "
+                f"{SMS_MAX_CHARACTERS:,}",
+                "shorten it",
+            )
+        elif size.segments > SMS_SEGMENT_WARNING:
+            hint = "shorten it"
+            if size.encoding == "UCS-2":
+                hint += (
+                    f"; {', '.join(repr(c) for c in non_gsm7(text)[:5])} make it UCS-2, "
+                    f"{UCS2_PART} characters per segment"
+                )
+            problems.warning(
+                translation.file,
+                line,
+                f"{what} in {code} is sent as {size.describe()} (more than "
+                f"{SMS_SEGMENT_WARNING} segments)",
+                hint,
+            )
