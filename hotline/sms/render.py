@@ -133,9 +133,7 @@ class SmsRenderer:
 
     def _render(self, kind: str, code: str, trail: Trail) -> str:
         if kind == "welcome":
-            return document(
-                self._sms(code, "welcome"), self._options(code, MAIN), self._switches(code)
-            )
+            return document(self.welcome_text(code))
         if kind == "help":
             return document(self._sms(code, "help"), self._switches(code))
         if kind == "office":
@@ -143,6 +141,11 @@ class SmsRenderer:
         if kind == "not_understood":
             return document(self._sms(code, "not_understood"), self._node(code, trail))
         return document(self._node(code, trail))
+
+    def welcome_text(self, code: str) -> str:
+        """The first reply: what the line is and 911, the main menu, the other languages."""
+        parts = (self._sms(code, "welcome"), self._options(code, MAIN), self._switches(code))
+        return "\n\n".join(part for part in parts if part)
 
     def _sms(self, code: str, name: str) -> str:
         """One sentence of a language's sms section, filled for reading."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 # Twilio refuses a <Message> body longer than this.
@@ -14,13 +13,6 @@ _BREAKS = (
     re.compile(r"(?<=[.!?…。؟])\s+"),
     re.compile(r"\s+"),
 )
-# The GSM 03.38 alphabet (basic set and extension table); any other character makes the whole
-# message UCS-2, which fits 70 characters in one segment instead of 160.
-GSM_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
 
 
 def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -69,17 +61,3 @@ def _parts(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
         start = match.end()
     parts.append((text[start:], separator))
     return [(part, sep) for part, sep in parts if part]
-
-
-def segments(text: str) -> int:
-    """How many SMS segments `text` costs, as the carrier counts them."""
-    if all(c in GSM_BASIC or c in GSM_EXTENDED for c in text):
-        length = sum(2 if c in GSM_EXTENDED else 1 for c in text)
-        single, multi = 160, 153
-    else:
-        # UCS-2 counts UTF-16 code units: an emoji costs two.
-        length = len(text.encode("utf-16-le")) // 2
-        single, multi = 70, 67
-    if length <= single:
-        return 1
-    return math.ceil(length / multi)
