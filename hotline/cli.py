@@ -1,15 +1,85 @@
-"""The `hotline` command: run the line locally and check content. Commands stay thin."""
+"""The `hotline` command: run the line, check content, preview calls and texts, map the tree.
+
+Commands stay thin: they read options, call plain functions and turn the result into an exit code.
+An unexpected error never shows staff a traceback: it goes to a log file, with a short message.
+"""
 
 from __future__ import annotations
 
+import functools
+import platform
 import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
 from hotline.config import REPO_ROOT, ConfigError, environment
 from hotline.content.load import load_content
+from hotline.content.problems import ProblemList
 from hotline.content.store import ContentError
+
+OFFICE_OUTCOMES = ("completed", "busy", "no-answer", "failed")
+
+
+def never_a_traceback(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn an unexpected error into a short message and a log file, like pre-commit does."""
+
+    @functools.wraps(command)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as error:
+            log = write_error_log(error)
+            click.echo(
+                f"hotline stopped on an unexpected error ({type(error).__name__}). This is a bug "
+                f"in the hotline, not in your menus or messages. Details for a developer: {log}",
+                err=True,
+            )
+            sys.exit(1)
+
+    return guarded
+
+
+def write_error_log(error: BaseException) -> Path:
+    """Write the traceback of `error` to a new file in the temp folder; its path."""
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="hotline-error-", suffix=".log", delete=False, encoding="utf-8"
+    ) as handle:
+        handle.write(f"command: hotline {' '.join(sys.argv[1:])}\n")
+        handle.write(f"python: {platform.python_version()} on {platform.platform()}\n\n")
+        handle.write("".join(traceback.format_exception(error)))
+    return Path(handle.name)
+
+
+def content_dirs(menus_dir: Path | None, messages_dir: Path | None) -> tuple[Path, Path]:
+    """The folders given, else HOTLINE_MENUS_DIR / HOTLINE_MESSAGES_DIR, else the repo's."""
+    env = environment()
+    return (
+        menus_dir or Path(env.get("HOTLINE_MENUS_DIR") or REPO_ROOT / "menus"),
+        messages_dir or Path(env.get("HOTLINE_MESSAGES_DIR") or REPO_ROOT / "messages"),
+    )
+
+
+def content_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--menus and --messages, shared by every command that reads content."""
+    command = click.option(
+        "--messages",
+        "messages_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Messages folder (default: messages/ or HOTLINE_MESSAGES_DIR).",
+    )(command)
+    return click.option(
+        "--menus",
+        "menus_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Menus folder (default: menus/ or HOTLINE_MENUS_DIR).",
+    )(command)
 
 
 @click.group()
@@ -42,21 +112,236 @@ def serve(dev: bool, port: int, host: str) -> None:
     app.run(host=host, port=port)
 
 
+# Checking -------------------------------------------------------------------------------------
+
+
+def report(problems: ProblemList, strict: bool) -> tuple[list[str], int]:
+    """The lines `hotline check` prints, errors and warnings apart, and its exit code."""
+    errors = sorted(set(problems.errors))
+    warnings = sorted(set(problems.warnings))
+    lines: list[str] = []
+    for title, group in (("Errors", errors), ("Warnings", warnings)):
+        if group:
+            lines += [f"{title} ({len(group)}):", *(p.format() for p in group), ""]
+    failed = bool(errors) or (strict and bool(warnings))
+    summary = f"{len(errors)} error(s), {len(warnings)} warning(s)."
+    if errors:
+        summary += " Fix the errors: the line keeps the last good version until then."
+    elif warnings and strict:
+        summary += " --strict: warnings count as errors."
+    else:
+        summary += " The content is ready to use."
+    return [*lines, summary], 1 if failed else 0
+
+
 @main.command()
-@click.option("--menus", "menus_dir", type=click.Path(path_type=Path), help="Menus folder.")
-@click.option(
-    "--messages", "messages_dir", type=click.Path(path_type=Path), help="Messages folder."
-)
+@content_options
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@never_a_traceback
 def check(menus_dir: Path | None, messages_dir: Path | None, strict: bool) -> None:
     """Check menus and messages; list every problem with its file and line."""
-    env = environment()
-    menus_dir = menus_dir or Path(env.get("HOTLINE_MENUS_DIR") or REPO_ROOT / "menus")
-    messages_dir = messages_dir or Path(env.get("HOTLINE_MESSAGES_DIR") or REPO_ROOT / "messages")
+    menus_dir, messages_dir = content_dirs(menus_dir, messages_dir)
     result = load_content(menus_dir, messages_dir, base=Path.cwd())
-    problems = result.problems
-    for problem in problems.sorted():
-        click.echo(problem.format())
-    errors, warnings = len(problems.errors), len(problems.warnings)
-    click.echo(f"{errors} error(s), {warnings} warning(s).")
-    sys.exit(1 if errors or (strict and warnings) else 0)
+    lines, code = report(result.problems, strict)
+    for line in lines:
+        click.echo(line)
+    sys.exit(code)
+
+
+# Map ------------------------------------------------------------------------------------------
+
+
+@main.command("map")
+@content_options
+@click.option("--lang", help="Language of the titles (default: the default language).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "mermaid", "dot"]),
+    default="text",
+    show_default=True,
+    help="Plain text, a Mermaid flowchart (GitHub shows it) or Graphviz dot.",
+)
+@never_a_traceback
+def tree_map(
+    menus_dir: Path | None, messages_dir: Path | None, lang: str | None, output_format: str
+) -> None:
+    """Print the whole menu tree with its keys and titles."""
+    from hotline.treemap import tree_map as render_map
+
+    menus_dir, messages_dir = content_dirs(menus_dir, messages_dir)
+    result = load_content(menus_dir, messages_dir, base=Path.cwd())
+    if result.content is None:
+        lines, _ = report(result.problems, strict=False)
+        click.echo("\n".join(lines), err=True)
+        sys.exit(1)
+    code = lang or result.content.default_language
+    if code not in result.content.translations:
+        known = ", ".join(language.code for language in result.content.languages)
+        raise click.BadParameter(
+            f"'{code}' is not a language of the line ({known})", param_hint="--lang"
+        )
+    click.echo(render_map(result.content, code, output_format), nl=False)
+
+
+# Previews -------------------------------------------------------------------------------------
+
+
+@main.group()
+def preview() -> None:
+    """Hear a call or read a text conversation without Twilio, from the real app."""
+
+
+def _preview_app(menus_dir: Path | None, messages_dir: Path | None) -> Any:
+    from hotline.preview import preview_app
+
+    if menus_dir or messages_dir:
+        menus_dir, messages_dir = content_dirs(menus_dir, messages_dir)
+    try:
+        return preview_app(menus_dir, messages_dir, {"HOTLINE_RELOAD_SECONDS": "off"})
+    except (ConfigError, ContentError) as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+
+
+def _language(app: Any, lang: str | None) -> Any:
+    if lang is None:
+        return None
+    content = app.config["HOTLINE_STORE"].content
+    language = content.language(lang)
+    if language is None:
+        known = ", ".join(language.code for language in content.languages)
+        raise click.BadParameter(
+            f"'{lang}' is not a language of the line ({known})", param_hint="--lang"
+        )
+    return language
+
+
+def parse_keys(words: Iterable[str]) -> list[str]:
+    """Keys from `--keys 2 1 0`, `--keys 210` or `2 - 1`: each character a key, '-' silence."""
+    keys = [c for word in words for c in word if not c.isspace()]
+    for key in keys:
+        if key not in "0123456789*#-":
+            raise click.BadParameter(
+                f"'{key}' is not a phone key; use 0-9, * and # (in quotes), or - for silence",
+                param_hint="--keys",
+            )
+    return keys
+
+
+@preview.command("call")
+@content_options
+@click.option("--lang", help="Choose this language at the greeting first.")
+@click.option("--keys", "first_key", help="Keys to press, such as --keys 2 1 0; '-' is silence.")
+@click.option(
+    "--office",
+    type=click.Choice(OFFICE_OUTCOMES),
+    default="completed",
+    show_default=True,
+    help="How a transfer to the office ends.",
+)
+@click.argument("more_keys", nargs=-1)
+@never_a_traceback
+def preview_call(
+    menus_dir: Path | None,
+    messages_dir: Path | None,
+    lang: str | None,
+    first_key: str | None,
+    office: str,
+    more_keys: tuple[str, ...],
+) -> None:
+    """Print what a caller hears; type keys as you go when no keys are given."""
+    from hotline.preview import start_call
+
+    app, token = _preview_app(menus_dir, messages_dir)
+    language = _language(app, lang)
+    keys = parse_keys([first_key or "", *more_keys])
+    interactive = first_key is None and not more_keys
+    call = start_call(app, token)
+    printed = _print_new(call.lines, 0)
+    steps = ([language.key] if language else []) + keys
+    for key in steps:
+        if not call.waiting:
+            click.echo(f"  [the call has ended; key {key} and those after it were not pressed]")
+            return
+        call.silence() if key == "-" else call.press(key)
+        while call.dial is not None:
+            printed = _print_new(call.lines, printed)
+            call.office_answers(office)
+        printed = _print_new(call.lines, printed)
+    if interactive:
+        _interactive_call(call, office, printed, click.get_text_stream("stdin"))
+    elif call.waiting:
+        click.echo("  [preview stops here: the line is waiting for a key]")
+
+
+def _interactive_call(call: Any, office: str, printed: int, stdin: TextIO) -> None:
+    while call.waiting:
+        click.echo("Key (0-9, *, #), Enter for silence, q to hang up: ", nl=False)
+        answer = stdin.readline()
+        if not answer or answer.strip().lower() == "q":
+            click.echo("\n  [you hang up]")
+            return
+        keys = answer.strip()[:1]
+        if keys and keys not in "0123456789*#":
+            click.echo(f"  ['{keys}' is not a phone key]")
+            continue
+        call.press(keys) if keys else call.silence()
+        while call.dial is not None:
+            printed = _print_new(call.lines, printed)
+            call.office_answers(office)
+        printed = _print_new(call.lines, printed)
+
+
+def _print_new(lines: list[Any], printed: int) -> int:
+    for line in lines[printed:]:
+        click.echo(line.format())
+    return len(lines)
+
+
+@preview.command("text")
+@content_options
+@click.option("--lang", help="Text this language's name first, such as PT.")
+@click.argument("texts", nargs=-1)
+@never_a_traceback
+def preview_text(
+    menus_dir: Path | None, messages_dir: Path | None, lang: str | None, texts: tuple[str, ...]
+) -> None:
+    """Print a text conversation; type texts as you go when none are given."""
+    from hotline.preview import format_reply, start_text
+
+    app, token = _preview_app(menus_dir, messages_dir)
+    language = _language(app, lang)
+    conversation = start_text(app, token)
+    bodies = list(texts)
+    if language is not None:
+        bodies.insert(0, _language_word(app, language.code))
+
+    def send(body: str) -> None:
+        click.echo(f"> {body}")
+        for line in format_reply(conversation.send(body)):
+            click.echo(line)
+
+    for body in bodies:
+        send(body)
+    if texts:
+        return
+    stdin = click.get_text_stream("stdin")
+    while True:
+        click.echo("Text (empty line to stop): ", nl=False)
+        body = stdin.readline().rstrip("\n")
+        if not body.strip():
+            click.echo("")
+            return
+        send(body)
+
+
+def _language_word(app: Any, code: str) -> str:
+    """The first word that switches a text conversation to `code`, such as PT."""
+    translation = app.config["HOTLINE_STORE"].content.translations[code]
+    sms = translation.extra.get("sms")
+    words = sms.get("words") if isinstance(sms, dict) else None
+    listed = words.get("language") if isinstance(words, dict) else None
+    if not listed:
+        raise click.BadParameter(f"{code} has no sms words for its language", param_hint="--lang")
+    return str(listed[0])

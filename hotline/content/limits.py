@@ -29,8 +29,6 @@ GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
 
-# Twilio refuses a message body longer than this.
-SMS_MAX_CHARACTERS = 1600
 # Most segments a reply should take before staff are warned (carriers may deliver parts late).
 SMS_SEGMENT_WARNING = 3
 
@@ -232,42 +230,30 @@ def _path_to(content: Content, node_id: str) -> list[str]:
 
 
 def _check_sms(content: Content, problems: ProblemList, code: str, at: LineFinder) -> None:
+    """Warn when a message's text reply (its text and the navigation line) is long to send."""
     translation = content.translations[code]
     values = text_values(content)
-    texts: list[tuple[str, str, int | None]] = []
     sms = translation.extra.get("sms")
-    if isinstance(sms, dict) and isinstance(sms.get("welcome"), str):
-        texts.append(("sms welcome", fill(sms["welcome"], values), at(translation.file, "sms")))
+    navigation = sms.get("navigation") if isinstance(sms, dict) else None
     for message_id, text in translation.messages.items():
-        keys = ("messages", message_id, "text" if text.text != text.voice else "voice")
-        texts.append(
-            (
-                f"text of message '{message_id}'",
-                fill(text.text, values),
-                at(translation.file, *keys),
-            )
+        reply = "\n\n".join(
+            part for part in (text.text, navigation if isinstance(navigation, str) else "") if part
         )
-    for what, text, line in texts:
-        size = sms_size(text)
-        if len(text) > SMS_MAX_CHARACTERS:
-            problems.error(
-                translation.file,
-                line,
-                f"{what} in {code} is {len(text):,} characters; a text message holds at most "
-                f"{SMS_MAX_CHARACTERS:,}",
-                "shorten it",
+        reply = fill(reply, values)
+        size = sms_size(reply)
+        if size.segments <= SMS_SEGMENT_WARNING:
+            continue
+        hint = "shorten it; long replies cost more and may arrive in pieces"
+        if size.encoding == "UCS-2":
+            hint += (
+                f". {', '.join(non_gsm7(reply)[:5])} make it UCS-2, {UCS2_PART} characters "
+                f"per segment instead of {GSM7_PART}"
             )
-        elif size.segments > SMS_SEGMENT_WARNING:
-            hint = "shorten it"
-            if size.encoding == "UCS-2":
-                hint += (
-                    f"; {', '.join(repr(c) for c in non_gsm7(text)[:5])} make it UCS-2, "
-                    f"{UCS2_PART} characters per segment"
-                )
-            problems.warning(
-                translation.file,
-                line,
-                f"{what} in {code} is sent as {size.describe()} (more than "
-                f"{SMS_SEGMENT_WARNING} segments)",
-                hint,
-            )
+        field = "text" if text.text != text.voice else "voice"
+        problems.warning(
+            translation.file,
+            at(translation.file, "messages", message_id, field),
+            f"the {code} text reply for message '{message_id}' is sent as {size.describe()} "
+            f"(more than {SMS_SEGMENT_WARNING})",
+            hint,
+        )
