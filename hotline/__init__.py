@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from flask import Flask, jsonify
 
 from hotline.config import Settings, environment
+from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
 from hotline.sms.session import configure_sessions
 
@@ -20,7 +21,9 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     Fails with ConfigError when a required setting is missing, and with ContentError listing
     every problem when the menus or messages have errors.
     """
-    settings = Settings.from_env(environment(overrides))
+    env = environment(overrides)
+    settings = Settings.from_env(env)
+    reload_seconds = reload_interval(env)
     store = ContentStore.load(settings.menus_dir, settings.messages_dir)
 
     app = Flask(__name__)
@@ -44,8 +47,23 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(voice)
     app.register_blueprint(sms)
 
+    if reload_seconds is not None:
+        app.before_request(Reloader(store, reload_seconds).maybe_reload)
+
     @app.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
-        return jsonify(status="ok", content_version=store.content.version)
+        rejected = store.rejected
+        return jsonify(
+            status="ok",
+            content_version=store.content.version,
+            rejected_edit=None
+            if rejected is None
+            else {
+                "version": rejected.version,
+                "errors": rejected.errors,
+                "warnings": rejected.warnings,
+                "at": rejected.at.isoformat(timespec="seconds"),
+            },
+        )
 
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,16 @@ class ContentError(Exception):
         super().__init__("The menus and messages have errors:\n" + "\n".join(lines))
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """A newer edit of the content that was not served because it has errors."""
+
+    version: str
+    errors: int
+    warnings: int
+    at: dt.datetime
+
+
 @dataclass
 class ContentStore:
     """Holds the last good content; renderers derived from it are built once per version."""
@@ -32,6 +43,8 @@ class ContentStore:
     messages_dir: Path
     content: Content
     problems: ProblemList
+    # The newest edit, when it was rejected; None when the newest edit is the one served.
+    rejected: Rejection | None = None
     _derived: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,3 +74,8 @@ class ContentStore:
         """Serve new content from the next request on."""
         self.content = content
         self.problems = problems
+        self.rejected = None
+
+    def reject(self, rejection: Rejection) -> None:
+        """Keep serving the current content; remember that a newer edit was refused."""
+        self.rejected = rejection

@@ -1,0 +1,475 @@
+// Staff console: the simulators, the map, problems and usage. Plain JS, no build step.
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const SVG = "http://www.w3.org/2000/svg";
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else node.setAttribute(name, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined) continue;
+      node.append(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  async function api(path, body) {
+    const options = { credentials: "same-origin" };
+    if (body !== undefined) {
+      options.method = "POST";
+      options.headers = { "Content-Type": "application/json" };
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, options);
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error || `the server answered HTTP ${response.status}`);
+    return data;
+  }
+
+  const hotlineNumber = () => $("hotline-number").value.trim();
+
+  // Speaking what the caller hears, one prompt after another ----------------------------------
+
+  let speech = Promise.resolve();
+  let speechRun = 0;
+
+  function stopSpeaking() {
+    speechRun += 1;
+    if ("speechSynthesis" in window) window.speechSynthesis.cancel();
+    for (const audio of document.querySelectorAll("#heard audio")) audio.pause();
+  }
+
+  function sayAloud(text, language) {
+    return new Promise((resolve) => {
+      if (!("speechSynthesis" in window)) return resolve();
+      const utterance = new SpeechSynthesisUtterance(text);
+      utterance.lang = language;
+      const voices = window.speechSynthesis.getVoices();
+      const base = language.split("-")[0];
+      utterance.voice =
+        voices.find((v) => v.lang === language) ||
+        voices.find((v) => v.lang.split("-")[0] === base) ||
+        null;
+      utterance.onend = utterance.onerror = () => resolve();
+      window.speechSynthesis.speak(utterance);
+      // Some browsers never end an utterance they cannot voice; do not stall the queue.
+      setTimeout(resolve, 1500 + text.length * 90);
+    });
+  }
+
+  function playAloud(audio) {
+    return new Promise((resolve) => {
+      audio.addEventListener("ended", resolve, { once: true });
+      audio.addEventListener("error", resolve, { once: true });
+      audio.play().catch(resolve);
+    });
+  }
+
+  function queueAloud(start) {
+    if (!$("speak").checked) return;
+    const run = speechRun;
+    speech = speech.then(() => (run === speechRun ? start() : null));
+  }
+
+  // Phone simulator ---------------------------------------------------------------------------
+
+  let callState = null;
+  let callBusy = false;
+
+  const heardList = () => $("heard");
+
+  function heard(className, text, meta, attrs = {}) {
+    const item = el("li", { class: className, ...attrs }, text);
+    if (meta) item.append(el("span", { class: "meta" }, meta));
+    heardList().append(item);
+    return item;
+  }
+
+  function showEvent(event) {
+    switch (event.type) {
+      case "say": {
+        heard("say", event.text, `${event.language} · ${event.voice || "default voice"}`, {
+          lang: event.language,
+        });
+        queueAloud(() => sayAloud(event.text, event.language));
+        break;
+      }
+      case "play": {
+        const audio = el("audio", { controls: true, preload: "none", src: event.url });
+        const item = heard("play", "Recording: ", event.url);
+        item.insertBefore(audio, item.querySelector(".meta"));
+        queueAloud(() => playAloud(audio));
+        break;
+      }
+      case "pause":
+        heard("event", `(a pause of ${event.seconds} s)`);
+        break;
+      case "gather":
+        heard("event", `The line waits up to ${event.seconds} s for a key.`);
+        break;
+      case "key":
+        heard("event", `You pressed ${event.key}.`);
+        break;
+      case "silence":
+        heard("event", `No key pressed for ${event.seconds} s.`);
+        break;
+      case "dial": {
+        const callerId = event.caller_id || "the caller's own number";
+        heard(
+          "transfer",
+          `Transfer to ${event.number}`,
+          `Caller ID shown to the office: ${callerId}. Rings for up to ${event.seconds} s.`,
+        );
+        break;
+      }
+      case "transfer_ended":
+        heard("event", `The transfer ended: ${event.status.replace("-", " ")}.`);
+        break;
+      case "rejected":
+        heard("event", `The line rejects the call${event.reason ? ` (${event.reason})` : ""}.`);
+        break;
+      case "hangup":
+        heard("event", "The line hangs up.");
+        break;
+      case "error":
+        heard("error", `Problem: ${event.message}`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  function setWaiting(waiting) {
+    const focusInHandset = document.activeElement && document.activeElement.closest(".handset");
+    for (const key of document.querySelectorAll(".keypad .key")) key.disabled = waiting !== "key";
+    $("call-silence").disabled = waiting !== "key";
+    $("transfer-completed").disabled = waiting !== "transfer";
+    $("transfer-no-answer").disabled = waiting !== "transfer";
+    $("call-hangup").disabled = !waiting;
+    const status = {
+      key: "Call in progress: waiting for a key.",
+      transfer: "Call in progress: transferring to the office.",
+    }[waiting] || "The call has ended.";
+    $("call-status").textContent = status;
+    // A disabled button drops focus to the page; keep keyboard users in the handset.
+    if (focusInHandset && document.activeElement.disabled) {
+      (waiting === "transfer" ? $("transfer-completed") : $("call-start")).focus();
+    }
+  }
+
+  async function callStep(path, extra) {
+    if (callBusy) return;
+    callBusy = true;
+    try {
+      const step = await api(path, { to: hotlineNumber(), state: callState, ...extra });
+      step.events.forEach(showEvent);
+      callState = step.state;
+      setWaiting(step.waiting);
+    } catch (error) {
+      heard("error", `Problem: ${error.message}`);
+    } finally {
+      callBusy = false;
+    }
+  }
+
+  function startCall() {
+    stopSpeaking();
+    heardList().replaceChildren();
+    callState = null;
+    $("call-status").textContent = "Calling…";
+    return callStep("api/call/start", {});
+  }
+
+  function hangUp() {
+    stopSpeaking();
+    callState = null;
+    heard("event", "You hung up.");
+    setWaiting(null);
+    $("call-start").focus();
+  }
+
+  function pressKey(key) {
+    stopSpeaking();
+    return callStep("api/call/press", { key });
+  }
+
+  function setUpPhone() {
+    $("call-start").addEventListener("click", startCall);
+    $("call-hangup").addEventListener("click", hangUp);
+    $("call-silence").addEventListener("click", () => {
+      stopSpeaking();
+      callStep("api/call/silence", {});
+    });
+    for (const status of ["completed", "no-answer"]) {
+      $(`transfer-${status}`).addEventListener("click", () =>
+        callStep("api/call/transfer-ends", { status }),
+      );
+    }
+    for (const button of document.querySelectorAll(".keypad .key")) {
+      button.addEventListener("click", () => pressKey(button.dataset.key));
+    }
+    // Typing a digit while in the handset presses it, as on a phone's keypad.
+    document.querySelector(".handset").addEventListener("keydown", (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || !callState) return;
+      if ("0123456789*#".includes(event.key) && event.key.length === 1) {
+        const target = document.querySelector(`.keypad .key[data-key="${event.key}"]`);
+        if (target && !target.disabled) {
+          event.preventDefault();
+          pressKey(event.key);
+        }
+      }
+    });
+  }
+
+  // Text simulator ----------------------------------------------------------------------------
+
+  let textCookie = "";
+  let texter = "";
+
+  function segmentNote(reply) {
+    const parts = `${reply.segments} segment${reply.segments === 1 ? "" : "s"}`;
+    const note = `${parts} · ${reply.encoding} · ${reply.units} units`;
+    return reply.long ? `${note} · longer than staff guidance` : note;
+  }
+
+  function setUpText() {
+    const thread = $("thread");
+    $("text-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const input = $("text-body");
+      const body = input.value;
+      if (!body.trim()) return;
+      thread.append(el("li", { class: "sent" }, el("span", { class: "visually-hidden" }, "You: "), body));
+      input.value = "";
+      try {
+        const data = await api("api/text", { body, cookie: textCookie, texter, to: hotlineNumber() });
+        textCookie = data.cookie;
+        texter = data.texter;
+        if (data.error) thread.append(el("li", { class: "reply error" }, `Problem: ${data.error}`));
+        for (const reply of data.replies) {
+          thread.append(
+            el(
+              "li",
+              { class: reply.long ? "reply long" : "reply" },
+              el("span", { class: "visually-hidden" }, "Hotline: "),
+              reply.text,
+              el("span", { class: "meta" }, segmentNote(reply)),
+            ),
+          );
+        }
+        if (!data.replies.length && !data.error) {
+          thread.append(el("li", { class: "reply" }, "No reply (Twilio confirms opt-outs itself)."));
+        }
+      } catch (error) {
+        thread.append(el("li", { class: "reply error" }, `Problem: ${error.message}`));
+      }
+      input.focus();
+    });
+    $("text-reset").addEventListener("click", () => {
+      textCookie = "";
+      texter = "";
+      thread.replaceChildren();
+      $("text-body").focus();
+    });
+  }
+
+  // Map ---------------------------------------------------------------------------------------
+
+  let mapData = null;
+
+  function sourceLink(file, line, label) {
+    if (!file) return null;
+    return el("a", { href: `source/${file}#L${line}` }, `${label} ${file}:${line}`);
+  }
+
+  function mapNode(node) {
+    const classes = ["node", node.kind];
+    if (node.missing) classes.push("missing");
+    if (node.problems.length) classes.push("has-problems");
+    const box = el(
+      "div",
+      { class: classes.join(" ") },
+      node.key
+        ? el("span", { class: "key-badge" }, el("span", { class: "visually-hidden" }, "Key "), node.key)
+        : null,
+      el("strong", {}, node.title || node.id),
+      " ",
+      el("span", { class: "meta-inline" }, `(${node.kind} ${node.id})`),
+      node.missing ? [" ", el("span", { class: "badge missing" }, "missing")] : null,
+      node.review === "draft" ? [" ", el("span", { class: "badge draft" }, "draft")] : null,
+      node.problems.length ? [" ", el("span", { class: "badge warning" }, "warning")] : null,
+      el(
+        "span",
+        { class: "meta" },
+        sourceLink(node.tree_file, node.tree_line, "defined in"),
+        node.text_file && !node.missing ? " · " : null,
+        node.missing ? null : sourceLink(node.text_file, node.text_line, "text in"),
+      ),
+      node.problems.map((problem) =>
+        el("span", { class: "node-problem" }, `${problem.severity}: ${problem.message}`),
+      ),
+    );
+    const item = el("li", {}, box);
+    if (node.children.length) item.append(el("ul", {}, node.children.map(mapNode)));
+    return item;
+  }
+
+  function drawMap() {
+    const code = $("map-lang").value;
+    const language = mapData.languages.find((l) => l.code === code) || mapData.languages[0];
+    const keys = mapData.keys;
+    $("map-keys").textContent =
+      `In every menu: ${keys.office} the Mayor's office, ${keys.repeat} repeat, ` +
+      `${keys.back} back, ${keys.main_menu} main menu.`;
+    const tree = $("map-tree");
+    tree.setAttribute("lang", language.code);
+    tree.replaceChildren(el("ul", { "aria-label": `Menu tree in ${language.name}` }, mapNode(language.tree)));
+  }
+
+  async function loadMap() {
+    try {
+      mapData = await api("api/map");
+    } catch (error) {
+      $("map-tree").replaceChildren(el("p", { class: "rejected" }, `Problem: ${error.message}`));
+      return;
+    }
+    const select = $("map-lang");
+    const chosen = select.value;
+    select.replaceChildren(
+      ...mapData.languages.map((l) => el("option", { value: l.code }, `${l.name} (${l.code})`)),
+    );
+    if (chosen) select.value = chosen;
+    drawMap();
+  }
+
+  // Problems ----------------------------------------------------------------------------------
+
+  async function loadProblems() {
+    let data;
+    try {
+      data = await api("api/problems");
+    } catch (error) {
+      $("problems-summary").textContent = `Problem: ${error.message}`;
+      return;
+    }
+    $("problems-summary").textContent =
+      `Content version ${data.version}: ${data.errors} error(s), ${data.warnings} warning(s).`;
+    const rejected = data.rejected;
+    $("reload-status").replaceChildren(
+      rejected
+        ? el(
+            "p",
+            { class: "rejected" },
+            `A newer edit was rejected, so the line still serves version ${data.version}. ` +
+              "Fix the errors below and save again.",
+          )
+        : el("p", { class: "help" }, "The line serves the latest saved content."),
+    );
+    const list = $("problems-list");
+    list.replaceChildren(
+      ...data.problems.map((problem) => {
+        const where = problem.line ? `${problem.file}:${problem.line}` : problem.file;
+        const place = problem.link
+          ? el("a", { href: `source/${problem.link}#L${problem.line}` }, where)
+          : el("span", {}, where);
+        return el(
+          "li",
+          { class: problem.severity },
+          el("span", { class: `badge ${problem.severity}` }, problem.severity),
+          " ",
+          place,
+          `: ${problem.message}`,
+          problem.hint ? el("span", { class: "meta" }, `Hint: ${problem.hint}`) : null,
+        );
+      }),
+    );
+  }
+
+  // Usage -------------------------------------------------------------------------------------
+
+  function svg(tag, attrs = {}, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function barChart(id, title, rows) {
+    const width = 400;
+    const labelWidth = 140;
+    const rowHeight = 26;
+    const max = Math.max(1, ...rows.map((r) => r.count));
+    const chart = svg("svg", {
+      viewBox: `0 0 ${width} ${rows.length * rowHeight + 8}`,
+      role: "img",
+      "aria-labelledby": `${id}-title`,
+    });
+    chart.append(svg("title", { id: `${id}-title` }, title));
+    rows.forEach((row, index) => {
+      const y = index * rowHeight + 4;
+      const barWidth = ((width - labelWidth - 50) * row.count) / max;
+      chart.append(svg("text", { x: 0, y: y + 17 }, row.label));
+      chart.append(svg("rect", { class: "bar", x: labelWidth, y, width: barWidth, height: rowHeight - 8 }));
+      chart.append(svg("text", { x: labelWidth + barWidth + 6, y: y + 17 }, String(row.count)));
+    });
+    const table = el(
+      "table",
+      {},
+      el("caption", { class: "visually-hidden" }, title),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Item"), el("th", { scope: "col" }, "Count"))),
+      el("tbody", {}, rows.map((r) => el("tr", {}, el("td", {}, r.label), el("td", {}, String(r.count))))),
+    );
+    return el(
+      "figure",
+      { class: "chart" },
+      el("figcaption", {}, el("strong", {}, title)),
+      chart,
+      el("details", {}, el("summary", {}, "Show as a table"), table),
+    );
+  }
+
+  const SERIES_TITLES = {
+    topic: "Visits per menu item",
+    language: "Conversations per language",
+    channel: "Use per channel",
+    day: "Use per day",
+  };
+
+  async function loadUsage() {
+    const holder = $("usage-charts");
+    let data;
+    try {
+      data = await api("api/usage");
+    } catch (error) {
+      holder.replaceChildren(el("p", { class: "rejected" }, `Problem: ${error.message}`));
+      return;
+    }
+    if (!data.available) {
+      holder.replaceChildren(el("p", { class: "help" }, `No usage figures: ${data.reason}.`));
+      return;
+    }
+    const charts = Object.entries(data.series)
+      .filter(([, rows]) => rows.length)
+      .map(([name, rows]) => barChart(`usage-${name}`, SERIES_TITLES[name] || name, rows));
+    holder.replaceChildren(...(charts.length ? charts : [el("p", { class: "help" }, "No use counted yet.")]));
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    setUpPhone();
+    setUpText();
+    $("map-lang").addEventListener("change", drawMap);
+    $("problems-refresh").addEventListener("click", () => {
+      loadProblems();
+      loadMap();
+    });
+    loadMap();
+    loadProblems();
+    loadUsage();
+  });
+})();
