@@ -46,6 +46,10 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
 
     app.register_blueprint(voice)
     app.register_blueprint(sms)
+    if settings.staff_password is not None:
+        from hotline.staff.views import bp as staff
+
+        app.register_blueprint(staff)
 
     if reload_seconds is not None:
         app.before_request(Reloader(store, reload_seconds).maybe_reload)

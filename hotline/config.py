@@ -12,6 +12,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 # Anyone who learns the key can forge conversation cookies, so it must be long and random.
 MIN_SECRET_KEY_LENGTH = 32
+# The staff console can be reached from the internet, so its password must not be guessable.
+MIN_STAFF_PASSWORD_LENGTH = 12
 
 
 class ConfigError(Exception):
@@ -28,6 +30,8 @@ class Settings:
     secret_key: str
     # True when dev mode made up a key for this run: text conversations then end at a restart.
     secret_key_generated: bool = False
+    # None leaves the staff console at /staff/ switched off.
+    staff_password: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -62,6 +66,12 @@ class Settings:
                 f"{MIN_SECRET_KEY_LENGTH}, such as the output of: python -c 'import secrets; "
                 "print(secrets.token_hex(32))'"
             )
+        staff_password = env.get("HOTLINE_STAFF_PASSWORD", "").strip() or None
+        if staff_password is not None and len(staff_password) < MIN_STAFF_PASSWORD_LENGTH:
+            raise ConfigError(
+                f"HOTLINE_STAFF_PASSWORD has {len(staff_password)} characters; use at least "
+                f"{MIN_STAFF_PASSWORD_LENGTH}, or leave it unset to switch the staff console off"
+            )
         return cls(
             auth_token=token,
             dev=dev,
@@ -70,6 +80,7 @@ class Settings:
             messages_dir=Path(env.get("HOTLINE_MESSAGES_DIR") or REPO_ROOT / "messages"),
             secret_key=secret_key,
             secret_key_generated=generated,
+            staff_password=staff_password,
         )
 
 
