@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask
 
+from hotline.content.load import load_content
 from hotline.content.model import MAIN_MENU, Content
 from hotline.content.problems import Problem
 from hotline.content.store import ContentStore
@@ -111,16 +112,28 @@ def _problem(store: ContentStore, problem: Problem) -> dict[str, Any]:
     }
 
 
-def problems(app: Flask, store: ContentStore) -> dict[str, Any]:
-    """The problems of the content in use, as `hotline check` lists them."""
+def problems(store: ContentStore) -> dict[str, Any]:
+    """What `hotline check` says of the content in use, and of a newer edit that was rejected."""
     listed = [_problem(store, p) for p in store.problems.sorted()]
-    return {
+    result: dict[str, Any] = {
         "version": store.content.version,
         "problems": listed,
         "errors": sum(p["severity"] == "error" for p in listed),
         "warnings": sum(p["severity"] == "warning" for p in listed),
         "rejected": None,
     }
+    rejection = store.rejected
+    if rejection is not None:
+        # The rejection keeps only counts; check the files as they are now to say what is wrong.
+        edited = load_content(store.menus_dir, store.messages_dir, base=store.menus_dir.parent)
+        result["rejected"] = {
+            "version": rejection.version,
+            "at": rejection.at.isoformat(timespec="seconds"),
+            "errors": len(edited.problems.errors),
+            "warnings": len(edited.problems.warnings),
+            "problems": [_problem(store, p) for p in edited.problems.sorted()],
+        }
+    return result
 
 
 def usage(app: Flask, store: ContentStore) -> dict[str, Any]:

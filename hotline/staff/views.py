@@ -177,7 +177,7 @@ def tree_map() -> Response:
 
 @bp.get("/api/problems")
 def problems() -> Response:
-    return jsonify(overview.problems(current_app, _store()))
+    return jsonify(overview.problems(_store()))
 
 
 @bp.get("/api/usage")

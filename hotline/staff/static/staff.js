@@ -350,6 +350,38 @@
 
   // Problems ----------------------------------------------------------------------------------
 
+  function problemItem(problem) {
+    const where = problem.line ? `${problem.file}:${problem.line}` : problem.file;
+    const place = problem.link
+      ? el("a", { href: `source/${problem.link}#L${problem.line}` }, where)
+      : el("span", {}, where);
+    return el(
+      "li",
+      { class: problem.severity },
+      el("span", { class: `badge ${problem.severity}` }, problem.severity),
+      " ",
+      place,
+      `: ${problem.message}`,
+      problem.hint ? el("span", { class: "meta" }, `Hint: ${problem.hint}`) : null,
+    );
+  }
+
+  function rejectedEdit(rejected, version) {
+    const errors = rejected.problems.filter((p) => p.severity === "error");
+    return el(
+      "div",
+      { class: "rejected", id: "rejected-edit" },
+      el(
+        "p",
+        {},
+        el("strong", {}, "A newer edit was rejected. "),
+        `It has ${rejected.errors} error(s), so the line still serves version ${version}. ` +
+          "Fix these and save again:",
+      ),
+      el("ul", { class: "problems" }, errors.map(problemItem)),
+    );
+  }
+
   async function loadProblems() {
     let data;
     try {
@@ -358,37 +390,17 @@
       $("problems-summary").textContent = `Problem: ${error.message}`;
       return;
     }
-    $("problems-summary").textContent =
-      `Content version ${data.version}: ${data.errors} error(s), ${data.warnings} warning(s).`;
     const rejected = data.rejected;
+    $("problems-summary").textContent =
+      (rejected ? "A newer edit was rejected. " : "") +
+      `Content in use (version ${data.version}): ${data.errors} error(s), ` +
+      `${data.warnings} warning(s).`;
     $("reload-status").replaceChildren(
       rejected
-        ? el(
-            "p",
-            { class: "rejected" },
-            `A newer edit was rejected, so the line still serves version ${data.version}. ` +
-              "Fix the errors below and save again.",
-          )
+        ? rejectedEdit(rejected, data.version)
         : el("p", { class: "help" }, "The line serves the latest saved content."),
     );
-    const list = $("problems-list");
-    list.replaceChildren(
-      ...data.problems.map((problem) => {
-        const where = problem.line ? `${problem.file}:${problem.line}` : problem.file;
-        const place = problem.link
-          ? el("a", { href: `source/${problem.link}#L${problem.line}` }, where)
-          : el("span", {}, where);
-        return el(
-          "li",
-          { class: problem.severity },
-          el("span", { class: `badge ${problem.severity}` }, problem.severity),
-          " ",
-          place,
-          `: ${problem.message}`,
-          problem.hint ? el("span", { class: "meta" }, `Hint: ${problem.hint}`) : null,
-        );
-      }),
-    );
+    $("problems-list").replaceChildren(...data.problems.map(problemItem));
   }
 
   // Usage -------------------------------------------------------------------------------------
