@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from flask import Flask, jsonify
 
+from hotline import abuse
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
@@ -29,6 +30,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["HOTLINE_SETTINGS"] = settings
     app.config["HOTLINE_STORE"] = store
+    abuse.init_app(app, settings, env)
     configure_sessions(app, settings)
     if settings.secret_key_generated:
         log.warning(

@@ -13,6 +13,8 @@ from flask.testing import FlaskClient
 from hotline import create_app
 from tests.twilio_sim import AUTH_TOKEN, PUBLIC_URL, Call
 
+pytest_plugins = ["tests.redis_server"]
+
 SECRET_KEY = "test-secret-key-for-sms-cookies-0123456789abcdef"
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"

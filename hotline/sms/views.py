@@ -8,9 +8,13 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request, session
+from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
 from hotline.content.store import ContentStore
+from hotline.limits import Verdict
+from hotline.limits.web import sms_verdict
+from hotline.metrics.record import conversation_item, count
 from hotline.safe_twiml import LAST_RESORT_SMS, xml_response
 from hotline.security import twilio_only
 from hotline.sms import session as conversation_cookie
@@ -18,6 +22,7 @@ from hotline.sms.render import SmsRenderer
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+NO_REPLY = str(MessagingResponse())
 
 
 def _renderer() -> SmsRenderer:
@@ -29,10 +34,17 @@ def _renderer() -> SmsRenderer:
 @bp.route("", methods=["POST"])
 @twilio_only
 def incoming() -> Response:
+    verdict, reason = sms_verdict()
     renderer = _renderer()
     conversation = conversation_cookie.read(session, renderer.content)
+    if verdict is not Verdict.REPLY:
+        # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
+        count("sms", None, reason)
+        language = conversation.language if conversation else None
+        return xml_response(renderer.problem(language) if verdict is Verdict.NOTICE else NO_REPLY)
     reply = renderer.reply(conversation, request.form.get("Body", ""))
     conversation_cookie.write(session, reply.conversation)
+    count("sms", *conversation_item(reply.conversation))
     return xml_response(reply.document)
 
 

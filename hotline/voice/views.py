@@ -8,6 +8,8 @@ import logging
 from flask import Blueprint, Response, current_app, request
 
 from hotline.content.store import ContentStore
+from hotline.limits.web import busy, call_allowed
+from hotline.metrics.record import BUSY, START, chosen_language, count, key_item, node_item
 from hotline.navigation import Trail
 from hotline.safe_twiml import LAST_RESORT_VOICE, xml_response
 from hotline.security import twilio_only
@@ -48,19 +50,28 @@ def _now() -> dt.datetime:
 @bp.route("", methods=["GET", "POST"])
 @twilio_only
 def greeting() -> Response:
-    return xml_response(_renderer().greeting(_attempt()))
+    if not call_allowed():
+        count("voice", None, BUSY)
+        return xml_response(busy())
+    document = _renderer().greeting(_attempt())
+    count("voice", None, START if _attempt() == 1 else None)
+    return xml_response(document)
 
 
 @bp.route("/language", methods=["GET", "POST"])
 @twilio_only
 def choose_language() -> Response:
-    return xml_response(_renderer().choose_language(_digits(), _attempt()))
+    document = _renderer().choose_language(_digits(), _attempt())
+    count("voice", *chosen_language(_digits()))
+    return xml_response(document)
 
 
 @bp.route("/node/<lang>/<path:trail>", methods=["GET", "POST"])
 @twilio_only
 def node(lang: str, trail: str) -> Response:
-    return xml_response(_renderer().node(lang, _trail(trail), _attempt()))
+    document = _renderer().node(lang, _trail(trail), _attempt())
+    count("voice", lang, node_item(_trail(trail)) if _attempt() == 1 else None)
+    return xml_response(document)
 
 
 @bp.route("/key/<lang>/<path:trail>", methods=["GET", "POST"])
@@ -69,6 +80,7 @@ def key_press(lang: str, trail: str) -> Response:
     document = _renderer().key_press(
         lang, _trail(trail), _digits(), _attempt(), _hotline_number(), _now()
     )
+    count("voice", lang, key_item(_trail(trail), _digits()))
     return xml_response(document)
 
 

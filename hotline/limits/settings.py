@@ -1,0 +1,104 @@
+"""Abuse limits, the shared store and the metrics token, read from the environment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hotline.config import ConfigError
+
+PERIODS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+}
+OFF_WORDS = frozenset({"off", "none", "no"})
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*([a-z]+?)s?\s*$")
+_COUNTRY = re.compile(r"^\+[1-9][0-9]{0,3}$")
+
+DEFAULT_CALL_LIMIT = "10/hour"
+DEFAULT_SMS_LIMIT = "20/hour"
+# A busy day's texts with room to spare; past it, a pumping attack stops costing the city money.
+DEFAULT_SMS_GLOBAL_LIMIT = "1000/hour"
+DEFAULT_SMS_COUNTRIES = "+1"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `count` events per `seconds`, counted in fixed windows."""
+
+    count: int
+    seconds: int
+
+
+def parse_rate(name: str, text: str) -> Rate | None:
+    """A setting such as '20/hour'; None when it is 'off'."""
+    if text.strip().lower() in OFF_WORDS:
+        return None
+    match = _RATE.match(text.lower())
+    if match is None or match.group(2) not in PERIODS or int(match.group(1)) < 1:
+        raise ConfigError(
+            f"{name} is '{text}'; write it as a number per period, such as {name_example(name)} "
+            f"(periods: {', '.join(PERIODS)}), or 'off' to switch the limit off"
+        )
+    return Rate(int(match.group(1)), PERIODS[match.group(2)])
+
+
+def name_example(name: str) -> str:
+    return {
+        "HOTLINE_CALL_LIMIT": DEFAULT_CALL_LIMIT,
+        "HOTLINE_SMS_LIMIT": DEFAULT_SMS_LIMIT,
+        "HOTLINE_SMS_GLOBAL_LIMIT": DEFAULT_SMS_GLOBAL_LIMIT,
+    }.get(name, "20/hour")
+
+
+def parse_countries(text: str) -> tuple[str, ...]:
+    """Calling codes such as '+1' or '+1,+52'."""
+    codes = tuple(part.strip() for part in text.split(",") if part.strip())
+    wrong = [code for code in codes if not _COUNTRY.match(code)]
+    if wrong or not codes:
+        raise ConfigError(
+            f"HOTLINE_SMS_COUNTRIES is '{text}'; list the calling codes the line may reply to, "
+            "each starting with '+', separated by commas, such as +1 or +1,+52"
+        )
+    return codes
+
+
+@dataclass(frozen=True)
+class AbuseSettings:
+    redis_url: str | None
+    call_limit: Rate | None
+    sms_limit: Rate | None
+    sms_global_limit: Rate | None
+    sms_countries: tuple[str, ...]
+    # None hides /metrics altogether.
+    metrics_token: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> AbuseSettings:
+        def setting(name: str, default: str) -> str:
+            return env.get(name, "").strip() or default
+
+        redis_url = env.get("HOTLINE_REDIS_URL", "").strip() or None
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(
+                "HOTLINE_REDIS_URL must start with redis://, rediss:// or unix://, such as "
+                "redis://localhost:6379/0 (your host gives the address of its Redis service)"
+            )
+        return cls(
+            redis_url=redis_url,
+            call_limit=parse_rate(
+                "HOTLINE_CALL_LIMIT", setting("HOTLINE_CALL_LIMIT", DEFAULT_CALL_LIMIT)
+            ),
+            sms_limit=parse_rate(
+                "HOTLINE_SMS_LIMIT", setting("HOTLINE_SMS_LIMIT", DEFAULT_SMS_LIMIT)
+            ),
+            sms_global_limit=parse_rate(
+                "HOTLINE_SMS_GLOBAL_LIMIT",
+                setting("HOTLINE_SMS_GLOBAL_LIMIT", DEFAULT_SMS_GLOBAL_LIMIT),
+            ),
+            sms_countries=parse_countries(setting("HOTLINE_SMS_COUNTRIES", DEFAULT_SMS_COUNTRIES)),
+            metrics_token=env.get("HOTLINE_METRICS_TOKEN", "").strip() or None,
+        )

@@ -1,0 +1,60 @@
+"""Counts per day, channel, language and menu item, in the same store as the limits.
+
+Nothing else is counted: no caller, no time of day, no sequence of steps. A count cannot be tied
+to a call, so figures are safe to show to anyone on the staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from hotline.limits.backends import Backend
+
+PREFIX = "hotline:usage:"
+# Days are the city's days, so staff read a day's figures as they lived it.
+ZONE = ZoneInfo("America/New_York")
+RETENTION_DAYS = 90
+CHANNELS = ("voice", "sms")
+# Labels are content ids and fixed words; anything else is not counted (and cannot inject text).
+LABEL = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True, order=True)
+class Count:
+    day: str
+    channel: str
+    language: str
+    item: str
+    value: int
+
+
+class Metrics:
+    """Adds to and reads the usage counts."""
+
+    def __init__(self, backend: Backend, clock: Callable[[], float] = time.time) -> None:
+        self.backend = backend
+        self._clock = clock
+
+    def today(self) -> str:
+        return dt.datetime.fromtimestamp(self._clock(), ZONE).date().isoformat()
+
+    def count(self, channel: str, language: str, item: str) -> None:
+        """Add one to today's count for an item; labels must be plain ids."""
+        if channel not in CHANNELS or not (LABEL.match(language) and LABEL.match(item)):
+            raise ValueError(f"not a usage label: {channel!r}, {language!r}, {item!r}")
+        key = f"{PREFIX}{self.today()}:{channel}:{language}:{item}"
+        self.backend.incr(key, RETENTION_DAYS * 86400)
+
+    def counts(self) -> list[Count]:
+        """Every count kept, oldest day first."""
+        result = []
+        for key, value in self.backend.counters(PREFIX).items():
+            parts = key[len(PREFIX) :].split(":")
+            if len(parts) == 4:
+                result.append(Count(*parts, value=value))
+        return sorted(result)

@@ -1,0 +1,82 @@
+"""Counting from the webhook views: only the content's own ids, once per webhook, never failing.
+
+Views pass the language and place from the URL (or the conversation), never anything about the
+caller.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+
+from hotline.content.model import MAIN_MENU, Content
+from hotline.content.store import ContentStore
+from hotline.limits.web import limits, replay_id
+from hotline.metrics.counter import Metrics
+from hotline.navigation import GoTo, Repeat, ToOffice, Trail, press, valid_trail
+from hotline.sms.session import Conversation
+
+log = logging.getLogger(__name__)
+NO_LANGUAGE = "none"
+# Events that are not a place in the tree.
+START = "start"
+OFFICE = "office"
+BUSY = "busy"
+STOP = "stop"
+EVENTS = frozenset({START, OFFICE, BUSY, STOP, "sms-limited", "sms-ceiling", "sms-foreign"})
+
+
+def count(channel: str, language: str | None, item: str | None) -> None:
+    """Count one visit to `item` in `language`, unless this webhook is a replay."""
+    if item is None:
+        return
+    try:
+        content = _content()
+        if language is not None and content.language(language) is None:
+            return
+        if item not in EVENTS and item not in content.menus and item not in content.messages:
+            return
+        replay = replay_id()
+        if not limits().first_time(None if replay is None else f"usage\x00{item}\x00{replay}"):
+            return
+        metrics: Metrics = current_app.config["HOTLINE_METRICS"]
+        metrics.count(channel, language or NO_LANGUAGE, item)
+    except Exception:
+        log.exception("a visit could not be counted; the caller was answered")
+
+
+def _content() -> Content:
+    store: ContentStore = current_app.config["HOTLINE_STORE"]
+    return store.content
+
+
+def conversation_item(conversation: Conversation | None) -> tuple[str | None, str | None]:
+    """Where a text left the texter; a conversation that ended is a STOP."""
+    if conversation is None:
+        return None, STOP
+    return conversation.language, conversation.trail[-1]
+
+
+def chosen_language(digits: str) -> tuple[str | None, str | None]:
+    """The language a key at the greeting chose, and its main menu; or nothing."""
+    language = _content().language_for_key(digits)
+    return (language.code, MAIN_MENU) if language else (None, None)
+
+
+def node_item(trail: Trail) -> str | None:
+    """The menu or message at a place in the tree, if it is one."""
+    checked = valid_trail(_content(), trail)
+    return checked[-1] if checked else None
+
+
+def key_item(trail: Trail, digits: str) -> str | None:
+    """Where a key pressed at `trail` leads: a menu, a message, the office, or nowhere."""
+    content = _content()
+    checked = valid_trail(content, trail)
+    if checked is None:
+        return None
+    step = press(content, checked, digits[:1])
+    if isinstance(step, GoTo | Repeat):
+        return step.trail[-1]
+    return OFFICE if isinstance(step, ToOffice) else None

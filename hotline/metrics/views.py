@@ -1,0 +1,37 @@
+"""GET /metrics for staff dashboards, behind a bearer token; hidden when no token is set."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from hotline.limits.settings import AbuseSettings
+from hotline.metrics import prometheus
+from hotline.metrics.counter import Metrics
+
+bp = Blueprint("metrics", __name__)
+
+
+def _authorised(token: str) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    given_bytes = given.strip().encode()
+    return scheme.lower() == "bearer" and hmac.compare_digest(given_bytes, token.encode())
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    settings: AbuseSettings = current_app.config["HOTLINE_ABUSE_SETTINGS"]
+    if settings.metrics_token is None:
+        abort(404)
+    if not _authorised(settings.metrics_token):
+        return Response(
+            "A valid bearer token is required.\n",
+            status=401,
+            mimetype="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="hotline metrics"'},
+        )
+    usage: Metrics = current_app.config["HOTLINE_METRICS"]
+    body = prometheus.render(usage.counts())
+    headers = {"Cache-Control": "no-store"}
+    return Response(body, content_type=prometheus.CONTENT_TYPE, headers=headers)

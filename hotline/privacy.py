@@ -1,0 +1,135 @@
+"""Nothing that identifies a caller is kept: scrub logs, and key anything per caller by HMAC.
+
+The app never logs a phone number, a Call or Message SID, or a message body. The scrubber below is
+defence in depth for what slips through anyway (a library's error message, a dev server's request
+line): it rewrites every log record before any handler sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+# A request line's query string may carry a GET webhook's From and Body: keep only the path.
+_REQUEST_LINE = re.compile(r"\b((?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^\s?\"]*)\?[^\s\"]*")
+# Twilio SIDs that Twilio's records tie to a caller: calls, messages, recordings, transcriptions.
+_SID = re.compile(r"(?:(?<![0-9A-Za-z])|(?<=%[0-9A-Fa-f]{2}))(?:CA|SM|MM|RE|TR)[0-9a-fA-F]{32}")
+# Separators people and encoders put between digit groups: space, dot, dash, '+', '%20'.
+_SEP = r"(?:[ .\-+]|%20)?"
+_START = r"(?:(?<![0-9A-Za-z])|(?<=%[0-9A-Fa-f]{2}))"
+_PHONE = re.compile(
+    "|".join(
+        [
+            # E.164 and international forms: a '+' (or its URL encoding) then 7 to 15 digits.
+            rf"(?:\+|%2[Bb])\d(?:{_SEP}\d){{6,14}}",
+            # North American forms: 4135550123, 413-555-0123, (413) 555-0123, 1 413 555 0123.
+            rf"{_START}(?:1{_SEP})?(?:\(|%28)?\d{{3}}(?:\)|%29)?{_SEP}\d{{3}}{_SEP}\d{{4}}(?!\d)",
+            # A number stripped of its '+': any bare run of 10 to 15 digits.
+            rf"{_START}\d{{10,15}}(?!\d)",
+        ]
+    )
+)
+_REPLACEMENTS: list[tuple[re.Pattern[str], str]] = [
+    (_REQUEST_LINE, r"\1"),
+    (_SID, "[sid]"),
+    (_PHONE, "[number]"),
+]
+
+
+def scrub(text: str) -> str:
+    """Replace phone numbers, caller-linked Twilio SIDs and query strings in `text`."""
+    for pattern, replacement in _REPLACEMENTS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def scrub_record(record: logging.LogRecord) -> None:
+    """Rewrite a record in place so that no handler or formatter sees the unscrubbed text."""
+    if getattr(record, "hotline_scrubbed", False):
+        return
+    try:
+        message = record.getMessage()
+    except Exception:
+        # logging would print the raw arguments to stderr when formatting fails; never let it.
+        message = f"{record.msg} [arguments could not be formatted and were dropped]"
+    record.msg, record.args = scrub(str(message)), None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = scrub(record.exc_text)
+    if record.stack_info:
+        record.stack_info = scrub(record.stack_info)
+    record.hotline_scrubbed = True
+
+
+class ScrubFilter(logging.Filter):
+    """A logging filter that scrubs each record and lets it through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        scrub_record(record)
+        return True
+
+
+class _ScrubbingFactory:
+    """A log record factory that scrubs every record the process creates, whoever handles it."""
+
+    def __init__(self, previous: Callable[..., logging.LogRecord]) -> None:
+        self.previous = previous
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.previous(*args, **kwargs)
+        scrub_record(record)
+        return record
+
+
+# Loggers that own handlers of their own and do not pass records on to the root logger.
+_SERVER_LOGGERS = ("werkzeug", "gunicorn.error", "gunicorn.access", "flask.app")
+
+
+def install_log_scrubber() -> None:
+    """Scrub every log record: at creation, on the root logger and on every handler present."""
+    if not isinstance(logging.getLogRecordFactory(), _ScrubbingFactory):
+        logging.setLogRecordFactory(_ScrubbingFactory(logging.getLogRecordFactory()))
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in _SERVER_LOGGERS)]
+    for logger in loggers:
+        for target in [logger, *logger.handlers]:
+            if not any(isinstance(f, ScrubFilter) for f in target.filters):
+                target.addFilter(ScrubFilter())
+
+
+class CallerKeys:
+    """Keyed identifiers for callers: HMAC-SHA256 with a secret, never a plain hash.
+
+    A plain hash of a phone number is no protection: every number in an area code can be
+    hashed and compared in seconds. Without the secret an HMAC cannot be tested against a guess.
+    """
+
+    def __init__(self, secret: str) -> None:
+        # A key of its own, so the secret that also signs cookies is never used raw here.
+        self._key = hmac.new(secret.encode(), b"hotline caller keys v1", hashlib.sha256).digest()
+
+    def key(self, purpose: str, value: str) -> str:
+        """The HMAC of `value` for one purpose (such as 'replay'), as 32 hex characters."""
+        message = f"{purpose}\x00{value}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+    def number(self, purpose: str, number: str) -> str:
+        """The HMAC of a phone number, the same for every way of writing it."""
+        return self.key(purpose, normalise(number))
+
+
+def normalise(value: str) -> str:
+    """One form per number, so +1 413-555-0123 and +14135550123 share a limit."""
+    stripped = value.strip()
+    digits = re.sub(r"[^0-9]", "", stripped)
+    if stripped.startswith("+") and digits:
+        return "+" + digits
+    if len(digits) == 10:
+        return "+1" + digits
+    if len(digits) == 11 and digits.startswith("1"):
+        return "+" + digits
+    return stripped
