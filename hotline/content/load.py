@@ -204,7 +204,11 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
 
     documents = [settings_doc, *tree_docs, *message_docs]
     sources = Sources(
-        {str(doc.path): doc.data for doc in documents}, str(settings_path), messages_dir.parent
+        documents={str(doc.path): doc.data for doc in documents},
+        settings_file=str(settings_path),
+        root=messages_dir.parent,
+        tree_files=tuple(str(doc.path) for doc in tree_docs),
+        unreadable=frozenset(str(doc.path) for doc in documents if doc.syntax_error),
     )
     check_documents(sources, problems)
     if settings is None:

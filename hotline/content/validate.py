@@ -47,6 +47,23 @@ class Sources:
     settings_file: str
     # The content folder: a recording given as a relative path must be a file under it.
     root: Path
+    tree_files: tuple[str, ...] = ()
+    # Files with a YAML syntax error (already reported).
+    unreadable: frozenset[str] = frozenset()
+
+    def incomplete(self) -> bool:
+        """True when a file could not be read whole, so cross-file checks would only mislead."""
+        return any(data is None for data in self.documents.values())
+
+    def defined_ids(self) -> set[str]:
+        """Every menu and message id written in the tree files, even those with errors."""
+        ids: set[str] = set()
+        for file in self.tree_files:
+            data = self.documents.get(file)
+            for section in ("menus", "messages"):
+                entries = data.get(section) if isinstance(data, dict) else None
+                ids |= set(entries) if isinstance(entries, dict) else set()
+        return ids
 
     def line(self, file: str, *keys: str) -> int | None:
         """The line of the deepest of `keys` found in `file`, walking down from its top."""
@@ -65,8 +82,12 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
     from hotline.content.limits import check_limits
     from hotline.content.validate_sms import validate_sms
 
-    _check_tree(content, problems)
-    _check_translations(content, problems, sources)
+    if sources is not None and sources.incomplete():
+        return  # fix the file that cannot be read first; the rest would be wrong guesses
+    # Ids written in the tree but dropped for an error already reported are not reported again.
+    known = sources.defined_ids() if sources else set()
+    _check_tree(content, problems, known)
+    _check_translations(content, problems, sources, known)
     _check_placeholder_consistency(content, problems, sources)
     _check_depth(content, problems)
     if sources is not None:
@@ -77,8 +98,15 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
 
 
 def check_documents(sources: Sources, problems: ProblemList) -> None:
-    """Checks on the files as written, which need no model: characters XML cannot carry."""
+    """Checks on the files as written, which need no model: empty files, XML-illegal characters."""
     for file, data in sources.documents.items():
+        if data is None and file not in sources.unreadable:
+            problems.error(
+                file,
+                None,
+                "the file is empty",
+                "was it saved only half way? Write its content again, or delete the file",
+            )
         for path, line, text in _strings(data, (), None):
             bad = XML_ILLEGAL.search(text)
             if bad:
@@ -107,7 +135,7 @@ def _strings(
         yield path, line, data
 
 
-def _check_tree(content: Content, problems: ProblemList) -> None:
+def _check_tree(content: Content, problems: ProblemList, known: set[str]) -> None:
     nodes = set(content.menus) | set(content.messages)
     if MAIN_MENU not in content.menus:
         problems.error(
@@ -134,7 +162,7 @@ def _check_tree(content: Content, problems: ProblemList) -> None:
                     "key of every menu",
                     f"choose a key other than {', '.join(sorted(navigation))}",
                 )
-            if option.target not in nodes:
+            if option.target not in nodes and option.target not in known:
                 problems.error(
                     menu.file,
                     option.line,
@@ -181,7 +209,9 @@ def _check_reachability_and_cycles(content: Content, problems: ProblemList) -> N
             )
 
 
-def _check_translations(content: Content, problems: ProblemList, sources: Sources | None) -> None:
+def _check_translations(
+    content: Content, problems: ProblemList, sources: Sources | None, known: set[str]
+) -> None:
     def at(file: str, *keys: str) -> int | None:
         return sources.line(file, *keys) if sources else None
 
@@ -284,7 +314,8 @@ def _check_translations(content: Content, problems: ProblemList, sources: Source
                     frozenset({"office_phone", "office_email", "emergency"}),
                 )
         for node_id in [*translation.menus, *translation.messages]:
-            if node_id not in content.menus and node_id not in content.messages:
+            in_tree = node_id in content.menus or node_id in content.messages
+            if not in_tree and node_id not in known:
                 line = (translation.menus.get(node_id) or translation.messages[node_id]).line
                 problems.warning(
                     file,
@@ -470,5 +501,6 @@ def _check_recording(
             file,
             line,
             f"recording file '{url}' does not exist",
-            f"put the file at {sources.root.name}/{url}, or correct the path",
+            "put the file at that path inside the folder that holds menus/ and messages/, "
+            "or correct the path",
         )
