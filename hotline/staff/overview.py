@@ -11,24 +11,60 @@ from typing import Any
 
 from flask import Flask
 
+from hotline import treemap
 from hotline.content.load import load_content
 from hotline.content.model import MAIN_MENU, Content
 from hotline.content.problems import Problem
 from hotline.content.store import ContentStore
 from hotline.staff.sources import link_name
+from hotline.staff.sources import read as read_source
 
 USAGE_SERIES = ("topic", "language", "channel", "day")
 
 
-def _problem_index(store: ContentStore) -> dict[tuple[str, int], list[Problem]]:
-    """Problems by (file name as linked, line), to flag the map nodes they are about."""
-    index: dict[tuple[str, int], list[Problem]] = {}
-    base = store.menus_dir.parent
-    for problem in store.problems.sorted():
-        link = _link(store, base / problem.file)
-        if link:
-            index.setdefault((link, problem.line), []).append(problem)
-    return index
+class _NodeProblems:
+    """Finds the problems inside a node's block of YAML, so the map can flag that node."""
+
+    def __init__(self, store: ContentStore) -> None:
+        self._store = store
+        self._by_file: dict[str, list[Problem]] = {}
+        self._lines: dict[str, list[str]] = {}
+        for problem in store.problems.sorted():
+            link = _link(store, store.menus_dir.parent / problem.file)
+            if link:
+                self._by_file.setdefault(link, []).append(problem)
+
+    def within(self, link: str | None, line: int) -> list[Problem]:
+        if not link or not line or link not in self._by_file:
+            return []
+        last = _block_end(self._file_lines(link), line)
+        return [p for p in self._by_file[link] if line <= p.line <= last]
+
+    def _file_lines(self, link: str) -> list[str]:
+        if link not in self._lines:
+            store = self._store
+            self._lines[link] = read_source(store.menus_dir, store.messages_dir, link) or []
+        return self._lines[link]
+
+
+def _block_end(lines: list[str], start: int) -> int:
+    """The last line of the YAML block that starts at line `start` (counted from 1)."""
+    if not 0 < start <= len(lines):
+        return start
+    indent = _indent(lines[start - 1])
+    last = start
+    for number in range(start + 1, len(lines) + 1):
+        text = lines[number - 1]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        if _indent(text) <= indent:
+            break
+        last = number
+    return last
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
 
 
 def _link(store: ContentStore, file: Path | str) -> str | None:
@@ -38,7 +74,7 @@ def _link(store: ContentStore, file: Path | str) -> str | None:
 def tree_map(store: ContentStore) -> dict[str, Any]:
     """The menu tree in every language, each node with its key, title, file and line."""
     content = store.content
-    problems = _problem_index(store)
+    problems = _NodeProblems(store)
     return {
         "version": content.version,
         "keys": {
@@ -53,6 +89,8 @@ def tree_map(store: ContentStore) -> dict[str, Any]:
                 "key": lang.key,
                 "name": content.translations[lang.code].name,
                 "tree": _node(store, content, problems, lang.code, MAIN_MENU, "", ()),
+                # The same drawing as `hotline map --format mermaid`, to paste into a document.
+                "mermaid": treemap.tree_map(content, lang.code, "mermaid"),
             }
             for lang in content.languages
             if lang.code in content.translations
@@ -63,7 +101,7 @@ def tree_map(store: ContentStore) -> dict[str, Any]:
 def _node(
     store: ContentStore,
     content: Content,
-    problems: dict[tuple[str, int], list[Problem]],
+    problems: _NodeProblems,
     code: str,
     node_id: str,
     key: str,
@@ -76,8 +114,8 @@ def _node(
     tree_file = _link(store, definition.file) if definition else None
     text_file = _link(store, translation.file)
     found = [
-        *problems.get((tree_file or "", definition.line if definition else -1), []),
-        *problems.get((text_file or "", text.line if text else -1), []),
+        *problems.within(tree_file, definition.line if definition else 0),
+        *problems.within(text_file, text.line if text else 0),
     ]
     node: dict[str, Any] = {
         "id": node_id,

@@ -329,7 +329,15 @@
       `${keys.back} back, ${keys.main_menu} main menu.`;
     const tree = $("map-tree");
     tree.setAttribute("lang", language.code);
-    tree.replaceChildren(el("ul", { "aria-label": `Menu tree in ${language.name}` }, mapNode(language.tree)));
+    tree.replaceChildren(
+      el("ul", { "aria-label": `Menu tree in ${language.name}` }, mapNode(language.tree)),
+      el(
+        "details",
+        {},
+        el("summary", {}, "As a Mermaid diagram, to paste into a document"),
+        el("pre", {}, el("code", {}, language.mermaid)),
+      ),
+    );
   }
 
   async function loadMap() {
