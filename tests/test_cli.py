@@ -1,0 +1,99 @@
+"""`hotline check`: exit codes, errors and warnings apart, and never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hotline import cli
+from tests.conftest import FIXTURE_CONTENT
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken"
+
+
+def run_check(folder: Path, *extra: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(folder)
+    return CliRunner().invoke(
+        cli.main, ["check", "--menus", "menus", "--messages", "messages", *extra]
+    )
+
+
+def test_clean_content_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_check(FIXTURE_CONTENT, monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "Errors" not in result.output
+    assert result.output.splitlines()[-1] == (
+        "0 error(s), 1 warning(s). The content is ready to use."
+    )
+
+
+def test_errors_fail_with_file_line_and_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_check(BROKEN / "cycle", monkeypatch=monkeypatch)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[:3] == [
+        "Errors (1):",
+        "menus/tree.yaml:6: error: menus loop back on themselves: main -> police -> main",
+        "    Hint: the back and main-menu keys already return; remove the option that loops",
+    ]
+    assert lines[-1] == (
+        "1 error(s), 0 warning(s). Fix the errors: the line keeps the last good version until then."
+    )
+
+
+def test_errors_come_before_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    output = run_check(BROKEN / "bad-reference", monkeypatch=monkeypatch).output
+    assert output.index("Errors (1):") < output.index("Warnings (1):")
+    errors, warnings = output.split("Warnings (1):")
+    assert "points to 'servces'" in errors and "cannot be reached" not in errors
+    assert "'services' cannot be reached from the main menu" in warnings
+
+
+def test_warnings_pass_unless_strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_check(BROKEN / "unreachable", monkeypatch=monkeypatch).exit_code == 0
+    strict = run_check(BROKEN / "unreachable", "--strict", monkeypatch=monkeypatch)
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1].endswith("--strict: warnings count as errors.")
+
+
+def test_folders_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOTLINE_MENUS_DIR", str(BROKEN / "cycle" / "menus"))
+    monkeypatch.setenv("HOTLINE_MESSAGES_DIR", str(BROKEN / "cycle" / "messages"))
+    result = CliRunner().invoke(cli.main, ["check"])
+    assert result.exit_code == 1
+    assert "menus loop back on themselves" in result.output
+
+
+def test_a_missing_folder_is_a_problem_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli.main, ["check", "--menus", "nowhere", "--messages", "nowhere"])
+    assert result.exit_code == 1
+    assert "nowhere: error: the menus folder does not exist" in result.output
+
+
+def test_an_unexpected_error_gives_a_short_message_and_a_log_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def broken_loader(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something inside broke")
+
+    monkeypatch.setattr(cli, "load_content", broken_loader)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    result = CliRunner().invoke(cli.main, ["check"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "unexpected error (RuntimeError)" in result.output
+    (log,) = tmp_path.glob("hotline-error-*.log")
+    assert str(log) in result.output
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "RuntimeError: something inside broke" in text
+
+
+def test_the_release_phase_runs_the_check() -> None:
+    procfile = (Path(__file__).resolve().parent.parent / "Procfile").read_text(encoding="utf-8")
+    assert "release: hotline check" in procfile.splitlines()
