@@ -21,6 +21,7 @@ from hotline.config import REPO_ROOT, ConfigError, environment
 from hotline.content.load import load_content
 from hotline.content.problems import ProblemList
 from hotline.content.store import ContentError
+from hotline.stats_cli import stats
 
 OFFICE_OUTCOMES = ("completed", "busy", "no-answer", "failed")
 
@@ -345,3 +346,6 @@ def _language_word(app: Any, code: str) -> str:
     if not listed:
         raise click.BadParameter(f"{code} has no sms words for its language", param_hint="--lang")
     return str(listed[0])
+
+
+main.add_command(stats)
