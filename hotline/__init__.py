@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from flask import Flask, jsonify
 
-from hotline import abuse
+from hotline import abuse, budget
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
@@ -72,4 +72,5 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
             },
         )
 
+    budget.install(app, env)
     return app

@@ -1,0 +1,515 @@
+"""Benchmark the hotline against the stack's limit and write bench/RESULTS.md.
+
+    python bench/run.py            # about 4 minutes, with a 60 s soak
+    python bench/run.py --quick    # about 1 minute, for a smoke check
+
+Starts gunicorn as in the Procfile (gunicorn.conf.py) three times on loopback: the hotline on the
+shipped content, the hotline on a generated 2,000-node tree in 6 languages, and the baseline
+(bench/baseline_app.py: signature check plus a constant TwiML body of the same size). wrk drives
+them from its own process with pre-signed requests (bench/wrk.lua.tmpl), app and baseline in
+alternating rounds so drift on the machine hits both alike. Needs `wrk` (apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from bench.generate_tree import write as write_tree  # noqa: E402
+
+AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
+PUBLIC_URL = "https://hotline.example.org"
+SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789abcdef"
+HOTLINE = "+14135550100"
+LUA_TEMPLATE = Path(__file__).with_name("wrk.lua.tmpl")
+SATURATION_CONNECTIONS = 16
+PACED_CONNECTIONS = 8
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    params: dict[str, str]
+    cookie: str = ""
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log: Path
+    rss_samples: list[int] = field(default_factory=list)
+
+    def workers(self) -> list[int]:
+        return [pid for pid in _pids() if _ppid(pid) == self.process.pid]
+
+    def rss_kb(self, field_name: str = "VmRSS") -> list[int]:
+        return [_status_kb(pid, field_name) for pid in self.workers()]
+
+
+# Requests ---------------------------------------------------------------------------------------
+
+
+def call_params(n: int, **extra: str) -> dict[str, str]:
+    caller = f"+1413555{n % 10000:04d}"
+    return {
+        "CallSid": f"CA{n:032d}",
+        "AccountSid": "AC" + "a" * 32,
+        "From": caller,
+        "To": HOTLINE,
+        "Caller": caller,
+        "Called": HOTLINE,
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        **extra,
+    }
+
+
+def sms_params(n: int, body: str) -> dict[str, str]:
+    return {
+        "MessageSid": f"SM{n:032d}",
+        "AccountSid": "AC" + "a" * 32,
+        "From": f"+1413555{n % 10000:04d}",
+        "To": HOTLINE,
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+    }
+
+
+def sign(path: str, params: dict[str, str]) -> str:
+    from twilio.request_validator import RequestValidator
+
+    return RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + path, params)
+
+
+def sms_cookie(env: dict[str, str], texts: list[str]) -> str:
+    """The conversation cookie after `texts`, taken from the app itself (as Twilio keeps it)."""
+    from hotline import create_app
+
+    client = create_app(env).test_client()
+    cookie = ""
+    for n, body in enumerate(texts):
+        params = sms_params(n, body)
+        headers = {"X-Twilio-Signature": sign("/sms", params)}
+        if cookie:
+            headers["Cookie"] = cookie
+        response = client.post("/sms", data=params, headers=headers)
+        assert response.status_code == 200, response.status_code
+        for header in response.headers.getlist("Set-Cookie"):
+            cookie = header.split(";", 1)[0]
+    return cookie
+
+
+def variants(scenario: Scenario, count: int = 32) -> list[tuple[str, str, str, str]]:
+    """Distinct signed requests for one scenario: (path, body, signature, cookie)."""
+    result = []
+    for n in range(count):
+        params = dict(scenario.params)
+        for sid in ("CallSid", "MessageSid"):
+            if sid in params:
+                params[sid] = params[sid][:2] + f"{n:032d}"
+        result.append(
+            (scenario.path, urlencode(params), sign(scenario.path, params), scenario.cookie)
+        )
+    return result
+
+
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def lua_script(requests: list[tuple[str, str, str, str]], delay_ms: float, out: Path) -> Path:
+    rows = ",\n".join("  {" + ", ".join(lua_string(part) for part in row) + "}" for row in requests)
+    text = LUA_TEMPLATE.read_text(encoding="utf-8")
+    text = text.replace("{{REQUESTS}}", rows).replace("{{DELAY_MS}}", f"{delay_ms:.3f}")
+    out.write_text(text.replace("{{HOST}}", PUBLIC_URL.split("//", 1)[1]), encoding="utf-8")
+    return out
+
+
+# Servers ----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(name: str, app: str, env: dict[str, str], workdir: Path) -> Iterator[Server]:
+    port = free_port()
+    log = workdir / f"{name}.log"
+    full_env = {**os.environ, **env, "PORT": str(port)}
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+    command += ["--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", app]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT
+        )
+    server = Server(name, port, process, log)
+    try:
+        _wait_until_up(server)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _wait_until_up(server: Server) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise SystemExit(f"{server.name} did not start; see {server.log}")
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=0.2):
+                if server.workers():
+                    time.sleep(0.5)
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{server.name} did not start in 30 s; see {server.log}")
+
+
+def _pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def _ppid(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return -1
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _status_kb(pid: int, field_name: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def check(server: Server, scenario: Scenario) -> int:
+    """Send one request as wrk will and check it is a signed-in 200 with TwiML; return its size."""
+    path, body, signature, cookie = variants(scenario, 1)[0]
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": signature,
+    }
+    if cookie:
+        headers["Cookie"] = cookie
+    connection.request("POST", path, body=body, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    if response.status != 200 or ET.fromstring(data).tag != "Response":
+        raise SystemExit(f"{server.name} {scenario.name}: HTTP {response.status}: {data[:200]!r}")
+    return len(data)
+
+
+# Measuring --------------------------------------------------------------------------------------
+
+
+def wrk(server: Server, script: Path, connections: int, seconds: float) -> dict:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script)]
+    done = subprocess.run(
+        [*command, f"http://127.0.0.1:{server.port}"], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"wrk failed on {server.name}: {done.stderr or done.stdout}")
+    output = done.stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    result = json.loads(line[len("BENCH ") :])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    server.rss_samples.extend(server.rss_kb())
+    return result
+
+
+def saturate(servers: list[Server], scripts: dict[str, Path], rounds: int, seconds: float):
+    """Alternate servers for `rounds` rounds at full load; the median round of each."""
+    runs: dict[str, list[dict]] = {s.name: [] for s in servers}
+    for _ in range(rounds):
+        for server in servers:
+            runs[server.name].append(
+                wrk(server, scripts[server.name], SATURATION_CONNECTIONS, seconds)
+            )
+    return {name: _median_run(results) for name, results in runs.items()}
+
+
+def paced(server: Server, requests: list, rate: float, seconds: float, workdir: Path) -> dict:
+    """Latency at a steady `rate` (requests/s), with random (Poisson-like) gaps per connection."""
+    delay_ms = max(0.0, PACED_CONNECTIONS / rate * 1000 - 1.0)
+    script = lua_script(requests, delay_ms, workdir / f"paced-{server.name}.lua")
+    return wrk(server, script, PACED_CONNECTIONS, seconds)
+
+
+def _median_run(results: list[dict]) -> dict:
+    ordered = sorted(results, key=lambda r: r["rps"])
+    best = dict(ordered[len(ordered) // 2])
+    best["errors"] = sum(r["errors"] + r["status_errors"] for r in results)
+    return best
+
+
+def time_load(menus: Path, messages: Path, repeat: int = 5) -> float:
+    from hotline.content.store import ContentStore
+
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        ContentStore.load(menus, messages)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+# Report -----------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    import gunicorn as g
+
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()
+    return {
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "cpus": str(os.cpu_count()),
+        "cpu": model,
+        "python": platform.python_version(),
+        "gunicorn": g.__version__,
+        "wrk": wrk_version[1] if len(wrk_version) > 1 else "?",
+        "os": platform.platform(),
+    }
+
+
+def ms(us: float) -> str:
+    return f"{us / 1000:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="Short rounds and soak.")
+    parser.add_argument("--soak", type=float, help="Soak seconds (60; 15 with --quick).")
+    parser.add_argument("--output", type=Path, default=Path(__file__).with_name("RESULTS.md"))
+    parser.add_argument(
+        "--content", type=Path, default=REPO_ROOT, help="Folder with menus/ and messages/."
+    )
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install wrk (or brew install wrk)", file=sys.stderr)
+        return 2
+    rounds, seconds = (1, 3.0) if args.quick else (3, 6.0)
+    soak = args.soak or (15.0 if args.quick else 60.0)
+    workdir = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
+    try:
+        report = run(workdir, args.content.resolve(), rounds, seconds, soak)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    args.output.write_text(report, encoding="utf-8")
+    print(report)
+    print(f"written to {args.output}")
+    return 0
+
+
+def app_env(content: Path) -> dict[str, str]:
+    return {
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "HOTLINE_PUBLIC_URL": PUBLIC_URL,
+        "HOTLINE_SECRET_KEY": SECRET_KEY,
+        "HOTLINE_DEV": "",
+        "HOTLINE_MENUS_DIR": str(content / "menus"),
+        "HOTLINE_MESSAGES_DIR": str(content / "messages"),
+    }
+
+
+def run(workdir: Path, content: Path, rounds: int, seconds: float, soak: float) -> str:
+    big = workdir / "big"
+    write_tree(big, 2000, 6)
+    shipped_env, big_env = app_env(content), app_env(big)
+    load_shipped = time_load(content / "menus", content / "messages")
+    load_big = time_load(big / "menus", big / "messages")
+
+    scenarios = {
+        "voice greeting": Scenario("voice greeting", "/voice", call_params(1)),
+        "key press, depth 3": Scenario(
+            "key press, depth 3",
+            "/voice/key/en/main/police?try=1",
+            call_params(1, Digits="1"),
+        ),
+        "sms menu choice": Scenario(
+            "sms menu choice", "/sms", sms_params(1, "1"), sms_cookie(shipped_env, ["EN"])
+        ),
+    }
+    big_scenarios = {
+        "voice greeting": scenarios["voice greeting"],
+        "key press, depth 4": Scenario(
+            "key press, depth 4",
+            "/voice/key/en/main/n1/n9/n73?try=1",
+            call_params(1, Digits="1"),
+        ),
+        "sms menu choice": Scenario(
+            "sms menu choice", "/sms", sms_params(1, "1"), sms_cookie(big_env, ["EN"])
+        ),
+    }
+    lines = ["# Benchmark results", ""]
+    info = machine()
+    lines += [f"- {key}: {value}" for key, value in info.items()]
+    lines += [
+        "- gunicorn.conf.py as shipped: 2 gthread workers x 4 threads; wrk: 1 thread, "
+        f"{SATURATION_CONNECTIONS} connections at saturation, {PACED_CONNECTIONS} paced; "
+        f"{rounds} alternating round(s) of {seconds:g} s, median round reported.",
+        "- Command: `python bench/run.py" + ("" if rounds > 1 else " --quick") + "`",
+        "",
+    ]
+
+    with (
+        gunicorn("hotline", "hotline:create_app()", shipped_env, workdir) as app,
+        gunicorn("hotline-2000", "hotline:create_app()", big_env, workdir) as big_app,
+    ):
+        sizes = {name: check(app, s) for name, s in scenarios.items()}
+        for s in big_scenarios.values():
+            check(big_app, s)
+        body_bytes = sizes["voice greeting"]
+        with gunicorn(
+            "baseline",
+            "bench.baseline_app:create_app()",
+            {**shipped_env, "BENCH_BODY_BYTES": str(body_bytes)},
+            workdir,
+        ) as baseline:
+            lines += _throughput(
+                app, baseline, big_app, scenarios, big_scenarios, sizes, workdir, rounds, seconds
+            )
+        lines += [
+            "## Content load",
+            "",
+            "Load, validate and index (ContentStore.load), median of 5, in one process:",
+            "",
+            f"- shipped tree: {load_shipped * 1000:.0f} ms",
+            f"- generated 2,000-node tree in 6 languages: {load_big * 1000:.0f} ms "
+            f"(target < 1000 ms: {'met' if load_big < 1 else 'NOT met'})",
+            "",
+        ]
+        lines += _soak(app, scenarios, soak, workdir)
+    return "\n".join(lines) + "\n"
+
+
+def _throughput(app, baseline, big_app, scenarios, big_scenarios, sizes, workdir, rounds, seconds):
+    lines = [
+        "## Throughput against the baseline (saturation)",
+        "",
+        "| request | body bytes | hotline req/s | baseline req/s | ratio (target >= 0.9) "
+        "| hotline p50 / p99 ms | baseline p50 / p99 ms | errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    paced_rows, saturation = [], {}
+    for name, scenario in scenarios.items():
+        requests = variants(scenario)
+        script = lua_script(requests, 0, workdir / f"sat-{len(saturation)}.lua")
+        result = saturate([app, baseline], {"hotline": script, "baseline": script}, rounds, seconds)
+        mine, base = result["hotline"], result["baseline"]
+        saturation[name] = mine
+        ratio = mine["rps"] / base["rps"]
+        lines.append(
+            f"| {name} | {sizes[name]} | {mine['rps']:.0f} | {base['rps']:.0f} | "
+            f"**{ratio:.2f}** | {ms(mine['p50'])} / {ms(mine['p99'])} | "
+            f"{ms(base['p50'])} / {ms(base['p99'])} | {mine['errors'] + base['errors']} |"
+        )
+        half = mine["rps"] / 2
+        at_half = paced(app, requests, half, seconds * 1.5, workdir)
+        paced_rows.append(
+            f"| {name} | {half:.0f} | {at_half['rps']:.0f} | {ms(at_half['p50'])} | "
+            f"**{ms(at_half['p99'])}** | {at_half['errors'] + at_half['status_errors']} |"
+        )
+    lines += [
+        "",
+        "## Latency at half the saturation rate",
+        "",
+        "| request | target req/s | achieved req/s | p50 ms | p99 ms (target < 20) | errors |",
+        "|---|---|---|---|---|---|",
+        *paced_rows,
+        "",
+        "## Scale: the same requests on a generated 2,000-node tree in 6 languages",
+        "",
+        "| request | shipped tree req/s | 2,000-node tree req/s | ratio | 2,000-node p50 / p99 ms |",
+        "|---|---|---|---|---|",
+    ]
+    shipped_names = list(scenarios)
+    for index, (name, scenario) in enumerate(big_scenarios.items()):
+        script = lua_script(variants(scenario), 0, workdir / f"big-{index}.lua")
+        mine = saturate([big_app], {"hotline-2000": script}, rounds, seconds)["hotline-2000"]
+        ref = saturation[shipped_names[index]]
+        lines.append(
+            f"| {name} (shipped: {shipped_names[index]}) | {ref['rps']:.0f} | {mine['rps']:.0f} | "
+            f"{mine['rps'] / ref['rps']:.2f} | {ms(mine['p50'])} / {ms(mine['p99'])} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _soak(app: Server, scenarios: dict[str, Scenario], seconds: float, workdir: Path) -> list[str]:
+    """A long mixed run at a steady rate, sampling each worker's memory as it goes."""
+    mixed = [row for s in scenarios.values() for row in variants(s, 16)]
+    rate = 200.0
+    slices = max(1, int(seconds // 5))
+    samples, errors, requests, p99s = [], 0, 0, []
+    samples.append(app.rss_kb())
+    for _ in range(slices):
+        result = paced(app, mixed, rate, seconds / slices, workdir)
+        samples.append(app.rss_kb())
+        errors += result["errors"] + result["status_errors"]
+        requests += result["requests"]
+        p99s.append(result["p99"])
+    peaks = app.rss_kb("VmHWM")
+    after_warmup = samples[1]
+    growth = [b - a for a, b in zip(after_warmup, samples[-1], strict=False)]
+    return [
+        "## Soak and memory",
+        "",
+        f"A {seconds:g} s run mixing all three requests at about {rate:g} req/s "
+        f"({requests} requests, {errors} errors), sampled every {seconds / slices:g} s.",
+        "",
+        f"- RSS per worker before the soak (MB): {_mb(samples[0])}",
+        f"- RSS per worker after the first slice (MB): {_mb(after_warmup)}",
+        f"- RSS per worker at the end (MB): {_mb(samples[-1])}",
+        f"- growth from the first slice to the end (MB): {_mb(growth)}",
+        f"- peak RSS per worker, whole run (VmHWM, MB): {_mb(peaks)}",
+        f"- p99 per slice (ms): {', '.join(ms(p) for p in p99s)}",
+        "",
+    ]
+
+
+def _mb(values: list[int]) -> str:
+    return ", ".join(f"{v / 1024:.1f}" for v in values)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
