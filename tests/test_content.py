@@ -63,12 +63,12 @@ COMMITMENTS: dict[str, tuple[str, dict[str, str]]] = {
             "pt": r"não ajuda na fiscalização civil de imigração",
         },
     ),
-    "police are not an immigration enforcement agency": (
+    "police do not act as an immigration enforcement agency": (
         "police-role",
         {
-            "en": r"not an immigration enforcement agency",
-            "es": r"(no|ni) es una agencia (de control )?migratori[ao]",
-            "pt": r"não é (uma )?agência de (fiscalização de )?imigração",
+            "en": r"does not act as an immigration enforcement agency",
+            "es": r"(no|ni) actúa como agencia (de control )?migratori[ao]",
+            "pt": r"não atua como agência de (fiscalização de )?imigração",
         },
     ),
     "no one is held only on a civil immigration detainer": (
@@ -98,7 +98,7 @@ COMMITMENTS: dict[str, tuple[str, dict[str, str]]] = {
     "police do not collect immigration information": (
         "police-status",
         {
-            "en": r"do not collect immigration information",
+            "en": r"(do not|or) collect immigration information",
             "es": r"recopilan? (información|datos) migratori",
             "pt": r"coletam? (informações|dados) de imigração",
         },
@@ -201,7 +201,6 @@ CITED: dict[str, dict[int, str]] = {
         4: "proposed legislation and executive measures",
     },
     "city-now": {
-        5: "clarifying what these developments mean locally",
         10: "coordinating with state partners and legal counsel",
         12: "within the bounds of local authority",
     },
