@@ -50,8 +50,13 @@ def from_redis(url: str) -> list[Count]:
 
 def from_line(url: str, token: str) -> list[Count]:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return prometheus.parse(response.read().decode("utf-8"))
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return prometheus.parse(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        # The error holds the open response; close it before reporting.
+        error.close()
+        raise
 
 
 @click.command()
