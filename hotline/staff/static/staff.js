@@ -421,22 +421,22 @@
   }
 
   function barChart(id, title, rows) {
+    // Each row: its label on a line of its own, then the bar and its count, so long titles fit.
     const width = 400;
-    const labelWidth = 140;
-    const rowHeight = 26;
+    const rowHeight = 40;
     const max = Math.max(1, ...rows.map((r) => r.count));
     const chart = svg("svg", {
-      viewBox: `0 0 ${width} ${rows.length * rowHeight + 8}`,
+      viewBox: `0 0 ${width} ${rows.length * rowHeight + 4}`,
       role: "img",
       "aria-labelledby": `${id}-title`,
     });
     chart.append(svg("title", { id: `${id}-title` }, title));
     rows.forEach((row, index) => {
-      const y = index * rowHeight + 4;
-      const barWidth = ((width - labelWidth - 50) * row.count) / max;
-      chart.append(svg("text", { x: 0, y: y + 17 }, row.label));
-      chart.append(svg("rect", { class: "bar", x: labelWidth, y, width: barWidth, height: rowHeight - 8 }));
-      chart.append(svg("text", { x: labelWidth + barWidth + 6, y: y + 17 }, String(row.count)));
+      const y = index * rowHeight;
+      const barWidth = Math.max(2, ((width - 60) * row.count) / max);
+      chart.append(svg("text", { x: 0, y: y + 14 }, row.label));
+      chart.append(svg("rect", { class: "bar", x: 0, y: y + 20, width: barWidth, height: 14 }));
+      chart.append(svg("text", { x: barWidth + 6, y: y + 32 }, String(row.count)));
     });
     const table = el(
       "table",
@@ -484,6 +484,7 @@
     setUpPhone();
     setUpText();
     $("map-lang").addEventListener("change", drawMap);
+    $("usage-refresh").addEventListener("click", loadUsage);
     $("problems-refresh").addEventListener("click", () => {
       loadProblems();
       loadMap();
