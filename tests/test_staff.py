@@ -239,6 +239,13 @@ def test_without_the_hotline_number_the_callers_own_is_never_shown(console: Cons
     assert call.text.startswith("The Mayor's office could not take your call.")
 
 
+def test_recordings_are_given_to_the_page_to_play() -> None:
+    content = Path(__file__).parent / "fixtures" / "recorded-language"
+    call = SimulatedCall(Console(staff_app(content))).start()
+    played = [e["url"] for e in call.step["events"] if e["type"] == "play"]
+    assert "https://recordings.example.org/ht/choose-language.mp3" in played
+
+
 @pytest.mark.parametrize("key", ["", "12", "a", "+", 5, None])
 def test_only_phone_keys_can_be_pressed(console: Console, key: Any) -> None:
     call = SimulatedCall(console).start()

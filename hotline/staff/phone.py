@@ -121,9 +121,9 @@ class CallSimulator:
         for index, verb in enumerate(verbs):
             rest = verbs[index + 1 :]
             if verb.tag in ("Say", "Play", "Pause"):
-                step.events.append(_heard(verb))
+                step.events.append(_heard(verb, url))
             elif verb.tag == "Gather":
-                step.events.extend(_heard(inner) for inner in verb)
+                step.events.extend(_heard(inner, url) for inner in verb)
                 timeout = int(verb.get("timeout") or 5)
                 step.events.append({"type": "gather", "seconds": timeout})
                 action = urljoin(url, verb.get("action") or url)
@@ -172,7 +172,7 @@ class CallSimulator:
         return position
 
 
-def _heard(verb: ET.Element) -> dict[str, Any]:
+def _heard(verb: ET.Element, url: str) -> dict[str, Any]:
     if verb.tag == "Say":
         return {
             "type": "say",
@@ -181,7 +181,8 @@ def _heard(verb: ET.Element) -> dict[str, Any]:
             "voice": verb.get("voice") or "",
         }
     if verb.tag == "Play":
-        return {"type": "play", "url": (verb.text or "").strip()}
+        # Twilio resolves a relative recording against the document's address; so does the page.
+        return {"type": "play", "url": urljoin(url, (verb.text or "").strip())}
     return {"type": "pause", "seconds": int(verb.get("length") or 1)}
 
 
