@@ -23,6 +23,7 @@ from hotline.content.store import ContentStore
 from hotline.staff import inprocess
 from hotline.staff.text import FICTIONAL_TEXTER
 from tests.conftest import FIXTURE_CONTENT, app_settings
+from tests.twilio_sim import Call
 
 PASSWORD = "staff-password-for-tests"
 HOTLINE = "+14135550100"
@@ -468,6 +469,16 @@ def test_usage_reads_the_same_counts_as_metrics(console: Console) -> None:
     assert series["channel"] == [{"label": "voice", "count": 2}, {"label": "sms", "count": 1}]
     assert series["language"] == [{"label": "es", "count": 2}, {"label": "en", "count": 1}]
     assert [row["count"] for row in series["day"]] == [3]
+
+
+def test_staff_trying_the_line_are_not_counted_as_residents(console: Console) -> None:
+    metrics = console.app.config["HOTLINE_METRICS"]
+    SimulatedCall(console).start().press("2").press("1")
+    send(console, "hello", {"cookie": "", "texter": ""})
+    assert metrics.counts() == []
+
+    Call(console.app.test_client()).start().press("2")
+    assert {(c.channel, c.language, c.item) for c in metrics.counts()} >= {("voice", "es", "main")}
 
 
 def test_nothing_the_console_shows_holds_a_number_or_a_message(console: Console) -> None:

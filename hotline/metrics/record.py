@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
+from flask import current_app, request
 
 from hotline.content.model import MAIN_MENU, Content
 from hotline.content.store import ContentStore
@@ -16,6 +16,7 @@ from hotline.limits.web import limits, replay_id
 from hotline.metrics.counter import Metrics
 from hotline.navigation import GoTo, Repeat, ToOffice, Trail, press, valid_trail
 from hotline.sms.session import Conversation
+from hotline.staff.inprocess import SIMULATED
 
 log = logging.getLogger(__name__)
 NO_LANGUAGE = "none"
@@ -29,7 +30,8 @@ EVENTS = frozenset({START, OFFICE, BUSY, STOP, "sms-limited", "sms-ceiling", "sm
 
 def count(channel: str, language: str | None, item: str | None) -> None:
     """Count one visit to `item` in `language`, unless this webhook is a replay."""
-    if item is None:
+    # Staff trying the line in the console are not residents using it.
+    if item is None or request.environ.get(SIMULATED):
         return
     try:
         content = _content()
