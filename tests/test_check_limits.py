@@ -1,0 +1,96 @@
+"""The limits behind the checks: SMS segments, spoken time, Twilio's voices and Say lengths."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotline.content.limits import non_gsm7, sms_size, spoken_seconds
+from hotline.content.twilio_voices import VOICES, check_voice, say_limit, voice_family
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "units", "segments"),
+    [
+        ("", "GSM-7", 0, 0),
+        ("a" * 160, "GSM-7", 160, 1),
+        ("a" * 161, "GSM-7", 161, 2),
+        ("a" * 459, "GSM-7", 459, 3),
+        ("a" * 460, "GSM-7", 460, 4),
+        ("€" * 80, "GSM-7", 160, 1),  # the extension table costs two septets each
+        ("€" * 81, "GSM-7", 162, 2),
+        ("a" * 159 + "€", "GSM-7", 161, 2),
+        ("a" * 152 + "€" + "a" * 152, "GSM-7", 306, 3),  # an escape pair is never split
+        ("ñéÑü" * 40, "GSM-7", 160, 1),  # these accents are in GSM-7
+        ("á" * 70, "UCS-2", 70, 1),
+        ("á" * 71, "UCS-2", 71, 2),
+        ("ã" + "a" * 200, "UCS-2", 201, 3),
+        ("😀" * 35, "UCS-2", 70, 1),  # an emoji is two UTF-16 units
+        ("😀" * 36, "UCS-2", 72, 2),
+    ],
+)
+def test_sms_size(text: str, encoding: str, units: int, segments: int) -> None:
+    size = sms_size(text)
+    assert (size.encoding, size.units, size.segments) == (encoding, units, segments)
+
+
+def test_non_gsm7_names_the_characters_that_force_ucs2() -> None:
+    assert non_gsm7("Não é possível, ação") == ["ã", "í", "ç"]
+
+
+def test_spoken_seconds_grow_with_text_digits_and_pauses() -> None:
+    sentence = "To reach the Mayor's office, press 0."
+    assert 2 < spoken_seconds(sentence, "en-US") < 5
+    twice = f"{sentence} {sentence}"
+    assert spoken_seconds(twice, "en") > 2 * spoken_seconds(sentence, "en")
+    assert spoken_seconds("4 1 3, 5 8 7, 1 2 4 9", "en") > 4.5  # ten digits, one by one
+
+
+def test_every_language_has_voices_and_every_voice_a_family() -> None:
+    for language in ("en-US", "es-US", "es-MX", "es-ES", "pt-BR", "pt-PT", "fr-FR", "vi-VN"):
+        assert VOICES[language], language
+    for voices in VOICES.values():
+        for voice in voices:
+            assert voice_family(voice) in ("polly", "google")
+
+
+@pytest.mark.parametrize(
+    ("voice", "language", "message", "hint"),
+    [
+        ("Polly.Lupe-Neural", "es-US", None, None),
+        ("Polly.Camila-Generative", "pt-BR", None, None),
+        ("Google.es-US-Neural2-A", "es-US", None, None),
+        ("Polly.Aditi", "hi-IN", None, None),
+        (
+            "Polly.Lupe-Neurall",
+            "es-US",
+            "voice 'Polly.Lupe-Neurall' is not one of Twilio's voices",
+            "did you mean 'Polly.Lupe-Neural'?",
+        ),
+        (
+            "polly.joanna-neural",
+            "en-US",
+            "voice 'polly.joanna-neural' is not one of Twilio's voices",
+            "did you mean 'Polly.Joanna-Neural'? (capital letters matter)",
+        ),
+        (
+            "Polly.Lupe-Neural",
+            "es-MX",
+            "voice 'Polly.Lupe-Neural' speaks es-US, not 'es-MX'",
+            "voices for es-MX include Polly.Mia-Neural, Polly.Andres-Neural",
+        ),
+        (
+            "Google.pt-BR-Wavenet-A",
+            "pt-PT",
+            "voice 'Google.pt-BR-Wavenet-A' speaks pt-BR, not 'pt-PT'",
+            "voices for pt-PT include Polly.Ines-Neural",
+        ),
+    ],
+)
+def test_check_voice(voice: str, language: str, message: str | None, hint: str | None) -> None:
+    assert check_voice(voice, language) == (None if message is None else (message, hint))
+
+
+def test_say_limit_by_voice_family() -> None:
+    assert say_limit("Polly.Joanna-Neural") == 3000
+    assert say_limit("Google.en-US-Neural2-C") == 5000
+    assert say_limit("alice") == 3000  # unknown families get the stricter limit
