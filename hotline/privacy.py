@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 # A request line's query string may carry a GET webhook's From and Body: keep only the path.
-_REQUEST_LINE = re.compile(r"\b((?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^\s?\"]*)\?[^\s\"]*")
+# No word boundary before the method: the dev server colours the line, as in "\x1b[1mGET /".
+_REQUEST_LINE = re.compile(r"((?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^\s?\"]*)\?[^\s\"\x1b]*")
 # Twilio SIDs that Twilio's records tie to a caller: calls, messages, recordings, transcriptions.
 _SID = re.compile(r"(?:(?<![0-9A-Za-z])|(?<=%[0-9A-Fa-f]{2}))(?:CA|SM|MM|RE|TR)[0-9a-fA-F]{32}")
 # Separators people and encoders put between digit groups: space, dot, dash, '+', '%20'.
