@@ -1,4 +1,4 @@
-"""The stack's limit: a minimal Flask app that checks the Twilio signature and returns constant TwiML.
+"""The stack's limit: a minimal Flask app that checks the signature and returns constant TwiML.
 
 Same Flask, gunicorn settings and signature check as the hotline, none of its work: the body is a
 fixed TwiML document padded to BENCH_BODY_BYTES, so the bytes on the wire match the real answer.

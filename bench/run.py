@@ -65,6 +65,10 @@ class Server:
     def workers(self) -> list[int]:
         return [pid for pid in _pids() if _ppid(pid) == self.process.pid]
 
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time of all workers so far (threads included)."""
+        return sum(_cpu_ticks(pid) for pid in self.workers()) / os.sysconf("SC_CLK_TCK")
+
     def rss_kb(self, field_name: str = "VmRSS") -> list[int]:
         return [_status_kb(pid, field_name) for pid in self.workers()]
 
@@ -205,6 +209,14 @@ def _ppid(pid: int) -> int:
     return int(stat.rsplit(")", 1)[1].split()[1])
 
 
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
 def _status_kb(pid: int, field_name: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -239,6 +251,7 @@ def check(server: Server, scenario: Scenario) -> int:
 
 def wrk(server: Server, script: Path, connections: int, seconds: float) -> dict:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script)]
+    cpu_before = server.cpu_seconds()
     done = subprocess.run(
         [*command, f"http://127.0.0.1:{server.port}"], capture_output=True, text=True
     )
@@ -248,6 +261,7 @@ def wrk(server: Server, script: Path, connections: int, seconds: float) -> dict:
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     result = json.loads(line[len("BENCH ") :])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["cpu_us"] = (server.cpu_seconds() - cpu_before) * 1e6 / max(1, result["requests"])
     server.rss_samples.extend(server.rss_kb())
     return result
 
@@ -459,7 +473,8 @@ def _throughput(app, baseline, big_app, scenarios, big_scenarios, sizes, workdir
         "",
         "## Scale: the same requests on a generated 2,000-node tree in 6 languages",
         "",
-        "| request | shipped tree req/s | 2,000-node tree req/s | ratio | 2,000-node p50 / p99 ms |",
+        "| request | shipped tree req/s | 2,000-node tree req/s | ratio "
+        "| 2,000-node p50 / p99 ms |",
         "|---|---|---|---|---|",
     ]
     shipped_names = list(scenarios)

@@ -1,4 +1,4 @@
-"""A time budget for every request: past it, or on a server error, the caller gets a safe answer.
+"""A time budget for every request: past it, or on any error, the caller gets a safe answer.
 
 Twilio waits 15 seconds for a webhook, then plays an error or drops the text. gunicorn's worker
 timeout does not help here: a gthread worker's heartbeat comes from its main loop, so one stuck
@@ -7,6 +7,10 @@ So each request runs in a small per-process thread pool while the server's own t
 most the budget; if the answer is late, the waiting thread sends the static 911-and-office
 document instead. The late thread finishes (or stays stuck) on its own without touching the
 connection, because the request body is read into memory first.
+
+The same wrapper is the last net for answers Twilio would count as failures: a webhook path that
+answers with an error status (a 500, or a 404 for an address no route matches) gets the static
+document too. Only 403, for requests without Twilio's signature, goes out as it is.
 """
 
 from __future__ import annotations
@@ -103,7 +107,7 @@ class RequestBudget:
         except Exception:
             log.exception("%s failed outside its handler; the caller got the safe answer", path)
             return _answer_safely(path, start_response)
-        if status.startswith("5") and safe_answer(path) is not None:
+        if _fails_the_caller(path, status):
             log.error("%s answered %s; the caller got the safe answer instead", path, status[:3])
             return _answer_safely(path, start_response)
         start_response(status, headers)
@@ -115,6 +119,11 @@ def install(app: Any, env: Mapping[str, str]) -> None:
     seconds = budget_seconds(env)
     if seconds:
         app.wsgi_app = RequestBudget(app.wsgi_app, seconds)
+
+
+def _fails_the_caller(path: str, status: str) -> bool:
+    """A webhook answer Twilio would treat as a failure (403 is kept: it is for non-Twilio)."""
+    return safe_answer(path) is not None and not status.startswith(("2", "403"))
 
 
 def _buffer_body(environ: dict[str, Any]) -> None:
