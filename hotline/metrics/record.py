@@ -30,10 +30,12 @@ EVENTS = frozenset({START, OFFICE, BUSY, STOP, "sms-limited", "sms-ceiling", "sm
 
 def count(channel: str, language: str | None, item: str | None) -> None:
     """Count one visit to `item` in `language`, unless this webhook is a replay."""
-    # Staff trying the line in the console are not residents using it.
-    if item is None or request.environ.get(SIMULATED):
+    if item is None:
         return
     try:
+        # Staff trying the line in the console are not residents using it.
+        if request.environ.get(SIMULATED):
+            return
         content = _content()
         if language is not None and content.language(language) is None:
             return
