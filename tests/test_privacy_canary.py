@@ -391,7 +391,7 @@ def test_gunicorn_logs_nothing_of_the_canary(redis_url: str, tmp_path: Path) -> 
     port = free_port()
     env = {
         **os.environ,
-        **app_settings(REPO_ROOT, HOTLINE_REDIS_URL=redis_url),
+        **app_settings(HOTLINE_REDIS_URL=redis_url),
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "HOTLINE_THREADS": "2",
