@@ -57,14 +57,44 @@ def scrub_record(record: logging.LogRecord) -> None:
     except Exception:
         # logging would print the raw arguments to stderr when formatting fails; never let it.
         message = f"{record.msg} [arguments could not be formatted and were dropped]"
-    record.msg, record.args = scrub(str(message)), None
+    caller_text = _caller_text()
+    record.msg, record.args = scrub(_without(caller_text, str(message))), None
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)
     if record.exc_text:
-        record.exc_text = scrub(record.exc_text)
+        record.exc_text = scrub(_without(caller_text, record.exc_text))
     if record.stack_info:
         record.stack_info = scrub(record.stack_info)
     record.hotline_scrubbed = True
+
+
+def _caller_text() -> list[str]:
+    """What the caller sent with the request being handled, in the forms code may quote it.
+
+    An exception's message can quote a message body (a failed lookup, a bad number); the
+    traceback keeps its frames and types, and these words become [caller text].
+    """
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return []
+    try:
+        sent = [value for value in request.values.values() if len(value.strip()) >= 3]
+    except Exception:  # a body too large or malformed to parse: nothing of it was read
+        return []
+    forms = {form for value in sent for form in _quoted_forms(value) if len(form) >= 3}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _quoted_forms(value: str) -> tuple[str, ...]:
+    stripped = value.strip()
+    return (value, stripped, stripped.upper(), stripped.casefold(), repr(stripped)[1:-1])
+
+
+def _without(caller_text: list[str], text: str) -> str:
+    for value in caller_text:
+        text = text.replace(value, "[caller text]")
+    return text
 
 
 class ScrubFilter(logging.Filter):
