@@ -80,7 +80,8 @@
   // Phone simulator ---------------------------------------------------------------------------
 
   let callState = null;
-  let callBusy = false;
+  // Bumped by each new call and each hang-up, so answers to an abandoned call are ignored.
+  let callRun = 0;
 
   const heardList = () => $("heard");
 
@@ -163,22 +164,31 @@
     }
   }
 
-  async function callStep(path, extra) {
-    if (callBusy) return;
-    callBusy = true;
+  // Steps run one after another, so a key pressed while the line answers the last one waits
+  // for that answer (and its new state) instead of being lost.
+  let callQueue = Promise.resolve();
+
+  async function runStep(path, extra, run) {
+    if (run !== callRun || (path !== "api/call/start" && !callState)) return;
     try {
       const step = await api(path, { to: hotlineNumber(), state: callState, ...extra });
+      if (run !== callRun) return; // hung up or called again meanwhile
       step.events.forEach(showEvent);
       callState = step.state;
       setWaiting(step.waiting);
     } catch (error) {
       heard("error", `Problem: ${error.message}`);
-    } finally {
-      callBusy = false;
     }
   }
 
+  function callStep(path, extra) {
+    const run = callRun;
+    callQueue = callQueue.then(() => runStep(path, extra, run));
+    return callQueue;
+  }
+
   function startCall() {
+    callRun += 1;
     stopSpeaking();
     heardList().replaceChildren();
     callState = null;
@@ -187,6 +197,7 @@
   }
 
   function hangUp() {
+    callRun += 1;
     stopSpeaking();
     callState = null;
     heard("event", "You hung up.");
