@@ -18,10 +18,9 @@ from __future__ import annotations
 import io
 import logging
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from hotline.config import ConfigError
@@ -69,6 +68,56 @@ def safe_answer(path: str) -> tuple[str, bytes] | None:
     return None
 
 
+class _Job:
+    """One request handed to a pool thread; `done` is released when it has an answer."""
+
+    __slots__ = ("abandoned", "app", "done", "environ", "error", "result")
+
+    def __init__(self, app: WsgiApp, environ: dict[str, Any]) -> None:
+        self.app, self.environ = app, environ
+        self.result: tuple[str, list[tuple[str, str]], list[bytes]] | None = None
+        self.error: BaseException | None = None
+        self.abandoned = False
+        self.done = threading.Lock()
+        self.done.acquire()
+
+
+class _Pool:
+    """Daemon threads fed from one queue, started as needed up to `size`.
+
+    Lighter than concurrent.futures (a bare lock per request, no Future), because the hand-off
+    is paid on every request; daemon threads, so a stuck one never holds up a worker's exit.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self.threads = 0
+        self.idle = 0
+        self._lock = threading.Lock()
+
+    def submit(self, job: _Job) -> None:
+        with self._lock:
+            if self.idle == 0 and self.threads < self.size:
+                self.threads += 1
+                threading.Thread(target=self._serve, name="budget", daemon=True).start()
+            else:
+                self.idle -= 1
+        self.jobs.put(job)
+
+    def _serve(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if not job.abandoned:
+                try:
+                    job.result = _run(job.app, job.environ)
+                except BaseException as error:  # handed to the waiting thread, which logs it
+                    job.error = error
+                job.done.release()
+            with self._lock:
+                self.idle += 1
+
+
 class RequestBudget:
     """WSGI middleware that answers every webhook within `seconds`, whatever the app does."""
 
@@ -76,37 +125,41 @@ class RequestBudget:
         self.app = app
         self.seconds = seconds
         self.pool_size = pool_size
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: _Pool | None = None
         self._pool_pid = 0
         self._lock = threading.Lock()
 
-    def _executor(self) -> ThreadPoolExecutor:
+    def _threads(self) -> _Pool:
         # gunicorn forks workers after the app is built; each process needs its own threads.
         pid = os.getpid()
         if self._pool is None or self._pool_pid != pid:
             with self._lock:
                 if self._pool is None or self._pool_pid != pid:
-                    self._pool = ThreadPoolExecutor(self.pool_size, thread_name_prefix="budget")
+                    self._pool = _Pool(self.pool_size)
                     self._pool_pid = pid
         return self._pool
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         _buffer_body(environ)
-        future = self._executor().submit(_run, self.app, environ)
-        try:
-            status, headers, body = future.result(timeout=self.seconds)
-        except FutureTimeout:
-            future.cancel()
+        job = _Job(self.app, environ)
+        self._threads().submit(job)
+        if not job.done.acquire(timeout=self.seconds):
+            job.abandoned = True
             log.error(
                 "%s took longer than its %g s budget; the caller got the safe answer",
                 path,
                 self.seconds,
             )
             return _answer_safely(path, start_response)
-        except Exception:
-            log.exception("%s failed outside its handler; the caller got the safe answer", path)
+        if job.result is None:
+            log.error(
+                "%s failed outside its handler; the caller got the safe answer",
+                path,
+                exc_info=job.error,
+            )
             return _answer_safely(path, start_response)
+        status, headers, body = job.result
         if _fails_the_caller(path, status):
             log.error("%s answered %s; the caller got the safe answer instead", path, status[:3])
             return _answer_safely(path, start_response)
