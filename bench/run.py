@@ -287,6 +287,7 @@ def paced(server: Server, requests: list, rate: float, seconds: float, workdir: 
 def _median_run(results: list[dict]) -> dict:
     ordered = sorted(results, key=lambda r: r["rps"])
     best = dict(ordered[len(ordered) // 2])
+    best["cpu_us"] = statistics.median(r["cpu_us"] for r in results)
     best["errors"] = sum(r["errors"] + r["status_errors"] for r in results)
     return best
 
@@ -402,6 +403,7 @@ def run(workdir: Path, content: Path, rounds: int, seconds: float, soak: float) 
         f"{SATURATION_CONNECTIONS} connections at saturation, {PACED_CONNECTIONS} paced; "
         f"{rounds} alternating round(s) of {seconds:g} s, median round reported.",
         "- Command: `python bench/run.py" + ("" if rounds > 1 else " --quick") + "`",
+        f"- Load average at the start (other work on the machine): {_loadavg()}",
         "",
     ]
 
@@ -441,8 +443,9 @@ def _throughput(app, baseline, big_app, scenarios, big_scenarios, sizes, workdir
         "## Throughput against the baseline (saturation)",
         "",
         "| request | body bytes | hotline req/s | baseline req/s | ratio (target >= 0.9) "
+        "| server CPU us/request, hotline / baseline | CPU ratio "
         "| hotline p50 / p99 ms | baseline p50 / p99 ms | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     paced_rows, saturation = [], {}
     for name, scenario in scenarios.items():
@@ -454,7 +457,8 @@ def _throughput(app, baseline, big_app, scenarios, big_scenarios, sizes, workdir
         ratio = mine["rps"] / base["rps"]
         lines.append(
             f"| {name} | {sizes[name]} | {mine['rps']:.0f} | {base['rps']:.0f} | "
-            f"**{ratio:.2f}** | {ms(mine['p50'])} / {ms(mine['p99'])} | "
+            f"**{ratio:.2f}** | {mine['cpu_us']:.0f} / {base['cpu_us']:.0f} | "
+            f"**{base['cpu_us'] / mine['cpu_us']:.2f}** | {ms(mine['p50'])} / {ms(mine['p99'])} | "
             f"{ms(base['p50'])} / {ms(base['p99'])} | {mine['errors'] + base['errors']} |"
         )
         half = mine["rps"] / 2
@@ -520,6 +524,10 @@ def _soak(app: Server, scenarios: dict[str, Scenario], seconds: float, workdir: 
         f"- p99 per slice (ms): {', '.join(ms(p) for p in p99s)}",
         "",
     ]
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _mb(values: list[int]) -> str:
