@@ -7,6 +7,7 @@ same with its own cookie jar, so one conversation can move between app instances
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -16,6 +17,9 @@ from flask.testing import FlaskClient
 from tests.twilio_sim import AUTH_TOKEN, CANARY_CALLER, HOTLINE_NUMBER, parse_twiml, signed_post
 
 MESSAGE_SID = "SM" + "5" * 32
+# Every message Twilio sends carries its own SID; replays are detected by it, so two texters in
+# one test must never share one.
+_message_numbers = itertools.count(1)
 MAX_MESSAGE = 1600
 
 
@@ -55,8 +59,9 @@ class Texter:
     def send(self, body: str) -> Texter:
         """Text `body` to the hotline and read the reply."""
         self.sent += 1
+        serial = str(next(_message_numbers))
         params = {
-            "MessageSid": MESSAGE_SID[: -len(str(self.sent))] + str(self.sent),
+            "MessageSid": MESSAGE_SID[: -len(serial)] + serial,
             "AccountSid": "AC" + "a" * 32,
             "From": self.number,
             "To": self.hotline,

@@ -19,7 +19,7 @@ from hotline.content.model import MAIN_MENU, Content
 from hotline.content.schema import REVIEW_STATES
 from hotline.sms.words import fold, sms_words, topic_words
 from hotline.wording import fill, text_values, voice_values
-from tests.conftest import REPO_ROOT, app_settings
+from tests.conftest import NO_SENDER_LIMITS, REPO_ROOT, app_settings
 from tests.sms_sim import Texter
 from tests.twilio_sim import Call
 
@@ -464,7 +464,7 @@ def test_common_worries_have_topic_words(shipped, code):
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_a_whole_call_hears_every_message_in_the_callers_language_and_voice(shipped, code):
-    app = create_app(app_settings(REPO_ROOT))
+    app = create_app(app_settings(REPO_ROOT, **NO_SENDER_LIMITS))
     language = shipped.language(code)
     assert language is not None
     call = Call(app.test_client()).start()
@@ -490,7 +490,7 @@ def test_a_whole_call_hears_every_message_in_the_callers_language_and_voice(ship
 
 @pytest.mark.parametrize("code", ["es", "pt"])
 def test_a_texter_reads_each_commitment_in_their_language_within_three_replies(shipped, code):
-    app = create_app(app_settings(REPO_ROOT))
+    app = create_app(app_settings(REPO_ROOT, **NO_SENDER_LIMITS))
     trails = key_trails(shipped)
     for message_id in {message for message, _ in COMMITMENTS.values()}:
         texter = Texter(app.test_client(use_cookies=False))

@@ -87,7 +87,7 @@ def test_a_wrong_rate_says_how_to_write_it(text: str) -> None:
         parse_rate("HOTLINE_SMS_LIMIT", text)
     message = str(error.value)
     assert f"HOTLINE_SMS_LIMIT is '{text}'" in message
-    assert "such as 20/hour" in message and "'off'" in message
+    assert "such as 60/hour" in message and "'off'" in message
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ def test_wrong_settings_stop_the_app_with_a_hint(name: str, value: str, hint: st
 def test_defaults_limit_calls_and_texts_and_reply_only_to_plus_one() -> None:
     settings = AbuseSettings.from_env({})
     assert settings.call_limit == Rate(10, 3600)
-    assert settings.sms_limit == Rate(20, 3600)
+    assert settings.sms_limit == Rate(60, 3600)
     assert settings.sms_global_limit == Rate(1000, 3600)
     assert settings.sms_countries == ("+1",)
     assert settings.redis_url is None and settings.metrics_token is None

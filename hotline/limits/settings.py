@@ -19,7 +19,9 @@ _RATE = re.compile(r"^\s*(\d+)\s*/\s*([a-z]+?)s?\s*$")
 _COUNTRY = re.compile(r"^\+[1-9][0-9]{0,3}$")
 
 DEFAULT_CALL_LIMIT = "10/hour"
-DEFAULT_SMS_LIMIT = "20/hour"
+# A resident reading the whole tree by text sends 30-40 messages; pumping is stopped by the
+# country check and the global ceiling, so the per-sender limit only needs to stop a flood.
+DEFAULT_SMS_LIMIT = "60/hour"
 # A busy day's texts with room to spare; past it, a pumping attack stops costing the city money.
 DEFAULT_SMS_GLOBAL_LIMIT = "1000/hour"
 DEFAULT_SMS_COUNTRIES = "+1"
@@ -34,7 +36,7 @@ class Rate:
 
 
 def parse_rate(name: str, text: str) -> Rate | None:
-    """A setting such as '20/hour'; None when it is 'off'."""
+    """A setting such as '60/hour'; None when it is 'off'."""
     if text.strip().lower() in OFF_WORDS:
         return None
     match = _RATE.match(text.lower())
