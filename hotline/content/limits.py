@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -104,12 +105,15 @@ def check_limits(content: Content, problems: ProblemList, sources: Sources | Non
         return sources.line(file, *keys) if sources else None
 
     _check_greeting(content, problems, sources)
+    trail_lengths: dict[str, int] | None = None
     for language in content.languages:
         translation = content.translations.get(language.code)
         if translation is None:
             continue
         if language.voice:
-            _check_speech(content, problems, language, at)
+            # One search of the tree for every menu of every language, not one per menu.
+            trail_lengths = trail_lengths or _trail_lengths(content)
+            _check_speech(content, problems, language, at, trail_lengths)
         _check_sms(content, problems, language.code, at)
 
 
@@ -138,7 +142,11 @@ def _check_greeting(content: Content, problems: ProblemList, sources: Sources | 
 
 
 def _check_speech(
-    content: Content, problems: ProblemList, language: Language, at: LineFinder
+    content: Content,
+    problems: ProblemList,
+    language: Language,
+    at: LineFinder,
+    trail_lengths: dict[str, int],
 ) -> None:
     code, voice = language.code, language.voice or ""
     translation = content.translations[code]
@@ -170,7 +178,7 @@ def _check_speech(
         spoken = _menu_text(content, language, menu_id)
         line = at(translation.file, "menus", menu_id)
         too_long(spoken, line, f"menu '{menu_id}'")
-        hint = _navigation_text(content, language, len(_path_to(content, menu_id)))
+        hint = _navigation_text(content, language, trail_lengths.get(menu_id, 0))
         seconds = spoken_seconds(f"{spoken} {hint}", language.twilio_language)
         if seconds > MENU_SECONDS_WARNING:
             problems.warning(
@@ -214,19 +222,19 @@ def _title(content: Content, node_id: str, code: str) -> str:
     return text.title if text else ""
 
 
-def _path_to(content: Content, node_id: str) -> list[str]:
-    """The shortest trail of ids from the main menu to `node_id` ([] when unreachable)."""
-    trails = {MAIN_MENU: [MAIN_MENU]}
-    queue = [MAIN_MENU]
+def _trail_lengths(content: Content) -> dict[str, int]:
+    """Ids on the shortest trail from the main menu to each reachable node, the node included."""
+    lengths = {MAIN_MENU: 1}
+    queue = deque([MAIN_MENU])
     while queue:
-        menu = content.menus.get(queue.pop(0))
+        menu = content.menus.get(queue.popleft())
         if menu is None:
             continue
         for option in menu.options:
-            if option.target not in trails:
-                trails[option.target] = [*trails[menu.id], option.target]
+            if option.target not in lengths:
+                lengths[option.target] = lengths[menu.id] + 1
                 queue.append(option.target)
-    return trails.get(node_id, [])
+    return lengths
 
 
 def _check_sms(content: Content, problems: ProblemList, code: str, at: LineFinder) -> None:
