@@ -44,27 +44,36 @@ class SmsSize:
         return f"{self.segments} segment(s), {self.encoding}, {self.units} units"
 
 
+_GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
+
+
 def is_gsm7(text: str) -> bool:
-    return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
+    return _GSM7_ALL.issuperset(text)
 
 
 def non_gsm7(text: str) -> list[str]:
     """The characters that force a text into UCS-2, in order of first appearance."""
-    return list(dict.fromkeys(c for c in text if c not in GSM7_BASIC and c not in GSM7_EXTENSION))
+    return list(dict.fromkeys(c for c in text if c not in _GSM7_ALL))
 
 
 def sms_size(text: str) -> SmsSize:
     """How an SMS of `text` is encoded and how many segments it is sent as (no smart encoding)."""
     if is_gsm7(text):
-        widths = [2 if c in GSM7_EXTENSION else 1 for c in text]
         encoding, single, part = "GSM-7", GSM7_SINGLE, GSM7_PART
+        units = len(text) + sum(map(text.count, GSM7_EXTENSION))
     else:
-        widths = [2 if ord(c) > 0xFFFF else 1 for c in text]
         encoding, single, part = "UCS-2", UCS2_SINGLE, UCS2_PART
-    units = sum(widths)
+        # surrogatepass: a stray half of a surrogate pair counts as the one unit it is.
+        units = len(text.encode("utf-16-le", "surrogatepass")) // 2
     if units <= single:
         return SmsSize(encoding, units, 1 if units else 0)
+    if units == len(text):  # every character is one unit: parts simply fill up
+        return SmsSize(encoding, units, -(-units // part))
     # A character of two units (an escape pair, a surrogate pair) is never split between parts.
+    if encoding == "GSM-7":
+        widths = [2 if c in GSM7_EXTENSION else 1 for c in text]
+    else:
+        widths = [2 if ord(c) > 0xFFFF else 1 for c in text]
     segments, used = 1, 0
     for width in widths:
         if used + width > part:
@@ -88,8 +97,8 @@ MENU_SECONDS_WARNING = 45
 def spoken_seconds(text: str, language: str) -> float:
     """Roughly how long a voice takes to say `text` in `language` (a code such as es or es-US)."""
     rate = LETTERS_PER_SECOND.get(language.split("-")[0].lower(), DEFAULT_LETTERS_PER_SECOND)
-    digits = sum(c.isdigit() for c in text)
-    letters = sum(c.isalpha() for c in text) + text.count(" ")
+    digits = sum(map(str.isdigit, text))
+    letters = sum(map(str.isalpha, text)) + text.count(" ")
     pauses = len(_SENTENCE_END.findall(text)) * SECONDS_PER_SENTENCE_PAUSE
     pauses += text.count(",") * SECONDS_PER_COMMA_PAUSE
     return letters / rate + digits * SECONDS_PER_DIGIT + pauses

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -120,18 +121,29 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def read_yaml_files(paths: list[Path], problems: ProblemList) -> list[LoadedYaml]:
-    """Parse each file, reporting unreadable files, syntax errors and duplicate keys."""
+def read_yaml_files(
+    paths: list[Path], problems: ProblemList, raw: dict[Path, bytes] | None = None
+) -> list[LoadedYaml]:
+    """Parse each file, reporting unreadable files, syntax errors and duplicate keys.
+
+    The bytes of each file read are kept in `raw`, so the version hash needs no second read.
+    """
     loaded = []
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            problems.error(path, None, "the file is not UTF-8 text", "save it as UTF-8")
-            continue
+            data = path.read_bytes()
         except OSError as error:
             problems.error(path, None, f"the file cannot be read ({error.strerror})")
             continue
+        if raw is not None:
+            raw[path] = data
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.error(path, None, "the file is not UTF-8 text", "save it as UTF-8")
+            continue
+        if "\r" in text:  # line ends as read_text gives them, saved on Windows or old Macs
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         result = load_yaml_text(path, text)
         if result.syntax_error:
             problems.error(
@@ -152,15 +164,21 @@ def read_yaml_files(paths: list[Path], problems: ProblemList) -> list[LoadedYaml
     return loaded
 
 
-def content_version(paths: list[Path]) -> str:
-    """A short hash of every content file's name and bytes, shown in /healthz."""
+def content_version(paths: list[Path], raw: Mapping[Path, bytes] | None = None) -> str:
+    """A short hash of every content file's name and bytes, shown in /healthz.
+
+    Bytes already read (in `raw`) are hashed as they were read; other files are read here.
+    """
     digest = hashlib.sha256()
     for path in sorted(paths):
         digest.update(path.name.encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<unreadable>")
+        data = raw.get(path) if raw is not None else None
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                data = b"<unreadable>"
+        digest.update(data)
     return digest.hexdigest()[:12]
 
 
@@ -190,9 +208,13 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
     if not message_paths:
         problems.error(messages_dir, None, "no language files (such as en.yaml) found")
 
-    (settings_doc,) = read_yaml_files([settings_path], problems)
-    tree_docs = read_yaml_files(tree_paths, problems)
-    message_docs = read_yaml_files(message_paths, problems)
+    raw: dict[Path, bytes] = {}
+    settings_docs = read_yaml_files([settings_path], problems, raw)
+    tree_docs = read_yaml_files(tree_paths, problems, raw)
+    message_docs = read_yaml_files(message_paths, problems, raw)
+    if not settings_docs:
+        return LoadResult(None, problems)  # settings.yaml is not text: reported above
+    (settings_doc,) = settings_docs
 
     settings = _build_settings(settings_doc, problems)
     menus, messages = _build_tree(tree_docs, problems)
@@ -214,7 +236,7 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
     if settings is None:
         return LoadResult(None, problems)
     content = Content(
-        version=content_version([settings_path, *tree_paths, *message_paths]),
+        version=content_version([settings_path, *tree_paths, *message_paths], raw),
         default_language=settings["default_language"],
         emergency_number=settings["emergency_number"],
         languages=settings["languages"],

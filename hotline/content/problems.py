@@ -36,9 +36,17 @@ class ProblemList:
 
     base: Path | None = None
     items: list[Problem] = field(default_factory=list)
+    # File as given -> file as shown: a big tree has thousands of problems in a few files.
+    _shown: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def _display(self, file: Path | str) -> str:
-        path = Path(file)
+        key = str(file)
+        shown = self._shown.get(key)
+        if shown is None:
+            shown = self._shown[key] = self._relative(Path(file))
+        return shown
+
+    def _relative(self, path: Path) -> str:
         if self.base is not None:
             try:
                 return str(path.resolve().relative_to(self.base.resolve()))
