@@ -180,6 +180,7 @@ def _check_speech(
         if not text.recording:
             line = at(translation.file, "messages", message_id, "voice")
             too_long(fill(text.voice, values), line, f"message '{message_id}'")
+    hints: dict[int, str] = {}
     for menu_id in content.menus:
         menu_text = translation.menus.get(menu_id)
         if menu_text is None or menu_text.recording:
@@ -187,7 +188,11 @@ def _check_speech(
         spoken = _menu_text(content, language, menu_id)
         line = at(translation.file, "menus", menu_id)
         too_long(spoken, line, f"menu '{menu_id}'")
-        hint = _navigation_text(content, language, trail_lengths.get(menu_id, 0))
+        # Only three hints exist (depth 1, 2, deeper): say each once, not once per menu.
+        depth = min(trail_lengths.get(menu_id, 0), 3)
+        if depth not in hints:
+            hints[depth] = _navigation_text(content, language, depth)
+        hint = hints[depth]
         seconds = spoken_seconds(f"{spoken} {hint}", language.twilio_language)
         if seconds > MENU_SECONDS_WARNING:
             problems.warning(

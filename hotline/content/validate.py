@@ -107,6 +107,8 @@ def check_documents(sources: Sources, problems: ProblemList) -> None:
                 "the file is empty",
                 "was it saved only half way? Write its content again, or delete the file",
             )
+        if not _any_illegal(data):
+            continue  # the usual case: one search of the whole file, no paths built
         for path, line, text in _strings(data, (), None):
             bad = XML_ILLEGAL.search(text)
             if bad:
@@ -117,6 +119,22 @@ def check_documents(sources: Sources, problems: ProblemList) -> None:
                     f"(U+{ord(bad.group()):04X})",
                     "delete it; such characters often come in with text pasted from elsewhere",
                 )
+
+
+def _any_illegal(data: Any) -> bool:
+    """True when any key or text in a parsed file has an XML-illegal character."""
+    texts: list[str] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            texts.append(item)
+        elif isinstance(item, dict):
+            texts.extend(k for k in item if isinstance(k, str))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return XML_ILLEGAL.search("\n".join(texts)) is not None
 
 
 def _strings(
