@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import threading
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Flask, Request
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from hotline.config import Settings
 from hotline.content.model import Content
@@ -25,10 +30,96 @@ LANGUAGE = "lang"
 TRAIL = "trail"
 
 
+class PlainJSON:
+    """Flask's cookie JSON, byte for byte, without its tagging pass for the plain values we keep.
+
+    The conversation is strings, lists of strings and Flask's `_permanent` flag; Flask's tagged
+    serializer writes those as compact JSON with sorted keys, and so does this, several times
+    faster. Anything else (a tuple, bytes, a date) goes through Flask's own serializer.
+    """
+
+    tagged = TaggedJSONSerializer()
+
+    def dumps(self, value: Any) -> str:
+        if _plain(value):
+            return json.dumps(value, separators=(",", ":"), sort_keys=True)
+        return self.tagged.dumps(value)
+
+    def loads(self, value: str | bytes) -> Any:
+        data = json.loads(value)
+        return data if _plain(data) else self.tagged.loads(value)
+
+
+def _plain(value: Any) -> bool:
+    """A dict of strings, numbers, flags and lists of strings: JSON that Flask leaves untagged."""
+    return isinstance(value, dict) and all(
+        isinstance(key, str)
+        and not key.startswith(" ")
+        and (
+            isinstance(item, str | int | float | bool | None)
+            or (isinstance(item, list) and all(isinstance(x, str) for x in item))
+        )
+        for key, item in value.items()
+    )
+
+
+class CachedKeySigner(TimestampSigner):
+    """itsdangerous' timestamp signer, deriving each secret's signing key once, not per cookie."""
+
+    _keys: dict[tuple[bytes, bytes, str, Any], bytes] = {}  # noqa: RUF012 (a shared cache)
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        raw = self.secret_keys[-1] if secret_key is None else secret_key
+        raw = raw.encode() if isinstance(raw, str) else raw
+        cache_key = (raw, self.salt, self.key_derivation, self.digest_method)
+        key = self._keys.get(cache_key)
+        if key is None:
+            key = super().derive_key(raw)
+            if len(self._keys) < 64:
+                self._keys[cache_key] = key
+        return key
+
+
 class SignedCookieSessions(SecureCookieSessionInterface):
-    """Flask's signed cookie sessions, with HMAC-SHA256 rather than the default SHA-1."""
+    """Flask's signed cookie sessions, with HMAC-SHA256 rather than the default SHA-1.
+
+    Calls never carry the cookie (it is sent to /sms only), so a request without it gets an
+    empty session straight away, and the signing serializer is built once per secret key rather
+    than twice per text.
+    """
 
     digest_method = staticmethod(hashlib.sha256)
+    serializer = PlainJSON()  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        self._serializer: tuple[tuple[Any, ...], URLSafeTimedSerializer] | None = None
+        self._lock = threading.Lock()
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        keys = (*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key)
+        cached = self._serializer
+        if cached is not None and cached[0] == keys:
+            return cached[1]
+        serializer = URLSafeTimedSerializer(
+            list(keys),  # type: ignore[arg-type]
+            salt=self.salt,
+            serializer=self.serializer,
+            signer=CachedKeySigner,
+            signer_kwargs={
+                "key_derivation": self.key_derivation,
+                "digest_method": self.digest_method,
+            },
+        )
+        with self._lock:
+            self._serializer = (keys, serializer)
+        return serializer
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def configure_sessions(app: Flask, settings: Settings) -> None:
