@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 
 from hotline import create_app
 from hotline.config import ConfigError
+from hotline.content.load import LoadResult, load_content
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
 from tests.conftest import app_settings
@@ -131,10 +134,12 @@ def test_looks_at_most_once_per_interval_and_waits_for_files_to_settle(
 
     clock.now = saved_at + 0.5  # the interval has passed, but the file was saved just now
     reloader.maybe_reload()
+    assert reloader.wait(10)
     assert store.content.version == good_version
 
     clock.now = saved_at + 3  # settled: it is read on the next look
     reloader.maybe_reload()
+    assert reloader.wait(10)
     assert store.content.version != good_version
     assert store.content.translations["en"].prompts["emergency"] == NEW_EMERGENCY
 
@@ -142,10 +147,125 @@ def test_looks_at_most_once_per_interval_and_waits_for_files_to_settle(
     os.utime(en, (saved_at, saved_at))  # same time, other size: still a change
     clock.now = saved_at + 4  # within the interval of the last look: not looked at
     reloader.maybe_reload()
+    assert reloader.wait(10)
     assert store.content.translations["en"].prompts["emergency"] == NEW_EMERGENCY
     clock.now = saved_at + 9
     reloader.maybe_reload()
+    assert reloader.wait(10)
     assert "hang up and dial" in store.content.translations["en"].prompts["emergency"]
+
+
+def edit_emergency_prompt(content: Path, clock: Clock) -> None:
+    """Save an edit of en.yaml that has settled by the clock's time."""
+    en = content / "messages" / "en.yaml"
+    en.write_text(
+        en.read_text(encoding="utf-8").replace(
+            "If this is an emergency, hang up and dial {emergency}.", NEW_EMERGENCY
+        ),
+        encoding="utf-8",
+    )
+    os.utime(en, (clock.now - 60, clock.now - 60))
+
+
+def test_the_request_that_notices_an_edit_does_not_wait_for_its_load(
+    content_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ContentStore.load(content_copy / "menus", content_copy / "messages")
+    clock = Clock(time.time())
+    reloader = Reloader(store, 5, clock=clock, wall_clock=clock)
+    good_version = store.content.version
+    loading, may_finish = threading.Event(), threading.Event()
+    loads: list[threading.Thread] = []
+
+    def slow_load(*args: Any, **kwargs: Any) -> LoadResult:
+        loads.append(threading.current_thread())
+        loading.set()
+        assert may_finish.wait(10)
+        return load_content(*args, **kwargs)
+
+    monkeypatch.setattr("hotline.content.reload.load_content", slow_load)
+    edit_emergency_prompt(content_copy, clock)
+    clock.now += 6
+
+    reloader.maybe_reload()  # returns while the load is blocked in the background
+    assert loading.wait(10)
+    assert loads[0] is not threading.current_thread()
+    assert store.content.version == good_version
+    clock.now += 6
+    reloader.maybe_reload()  # a load is running: no second one starts
+    assert not reloader.wait(0.01)
+
+    may_finish.set()
+    assert reloader.wait(10)
+    assert len(loads) == 1
+    assert store.content.translations["en"].prompts["emergency"] == NEW_EMERGENCY
+
+
+def test_a_forked_process_loads_even_while_its_parent_is_loading(
+    content_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ContentStore.load(content_copy / "menus", content_copy / "messages")
+    clock = Clock(time.time())
+    reloader = Reloader(store, 5, clock=clock, wall_clock=clock)
+    loading, may_finish = threading.Event(), threading.Event()
+    real_load = load_content
+
+    def slow_load(*args: Any, **kwargs: Any) -> LoadResult:
+        loading.set()
+        assert may_finish.wait(10)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr("hotline.content.reload.load_content", slow_load)
+    edit_emergency_prompt(content_copy, clock)
+    clock.now += 6
+    reloader.maybe_reload()
+    assert loading.wait(10)  # the parent is loading, so it holds the one-load-at-a-time lock
+
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child, which reports by its exit code
+        try:
+            may_finish.set()  # the child's own load need not wait
+            clock.now += 6
+            reloader.maybe_reload()
+            loaded = reloader.wait(10)
+            prompt = store.content.translations["en"].prompts["emergency"]
+            os._exit(0 if loaded and prompt == NEW_EMERGENCY else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(child, 0)
+    may_finish.set()
+    assert reloader.wait(10)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_rejected_edit_is_recorded_from_the_background(
+    content_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = ContentStore.load(content_copy / "menus", content_copy / "messages")
+    clock = Clock(time.time())
+    reloader = Reloader(store, 5, clock=clock, wall_clock=clock)
+    good_version = store.content.version
+    caplog.set_level(logging.WARNING, logger="hotline.content.reload")
+    tree = content_copy / "menus" / "tree.yaml"
+    tree.write_text(
+        tree.read_text(encoding="utf-8").replace("2: services", "2: servces"), encoding="utf-8"
+    )
+    os.utime(tree, (clock.now - 60, clock.now - 60))
+    clock.now += 6
+
+    reloader.maybe_reload()
+    assert reloader.wait(10)
+    assert store.content.version == good_version
+    assert store.rejected is not None and store.rejected.errors == 1
+    assert "menus/tree.yaml:5: option 2 of menu 'main' points to 'servces'" in caplog.text
+
+
+def test_no_thread_is_started_before_a_request(content_copy: Path) -> None:
+    """gunicorn forks workers from a preloaded app: a thread started then would not survive."""
+    before = set(threading.enumerate())
+    app = create_app(app_settings(content_copy, HOTLINE_RELOAD_SECONDS="3"))
+    assert set(threading.enumerate()) - before == set()
+    assert "If this is an emergency" in greeting_text(app)
 
 
 def test_reload_can_be_switched_off(content_copy: Path) -> None:

@@ -1,18 +1,28 @@
 """Serve edited content without a restart, and never serve content with errors.
 
-Each request first asks the reloader whether it is time to look (at most every few seconds). It
-compares the files' names, sizes and modification times with the last look; when they changed,
-it loads and validates the new version and swaps it in, or keeps the last good one and logs the
-problems (file, line and what is wrong; never the content's text). No thread is started, so it
-works the same in every gunicorn worker, before or after a fork.
+Each request first asks the reloader whether it is time to look (a clock comparison). At most
+every HOTLINE_RELOAD_SECONDS, one request compares the files' names, sizes and modification
+times with the last look. When they changed and the files have settled, that request starts a
+background thread and goes on at once: the thread loads and validates the new version and swaps
+it in, or keeps the last good one, records the rejection for /healthz and logs the problems
+(file, line and what is wrong; never the content's text). One look or load runs at a time per
+process. The thread is started from a request, never at import, so gunicorn's preloading
+master forks no thread; a process forked anyway starts afresh, without the parent's lock.
+
+HOTLINE_RELOAD_SECONDS=0 is the synchronous contract, for tests and for staff previewing edits on
+their own machine: every request looks, and loads an edit before it is answered. `wait()` lets a
+test wait for a background load to finish.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -63,6 +73,13 @@ def signature(menus_dir: Path, messages_dir: Path) -> Signature:
     return tuple(entries)
 
 
+def _call(method: weakref.WeakMethod) -> None:
+    """Call a method held weakly, unless its object is gone."""
+    bound = method()
+    if bound is not None:
+        bound()
+
+
 class Reloader:
     """Watches one store's folders; `maybe_reload` is safe to call from any thread."""
 
@@ -76,36 +93,83 @@ class Reloader:
         self.store = store
         self.interval = interval
         self.settle = min(interval, MAX_SETTLE_SECONDS)
+        # 0 seconds: look and load within the request (see the module docstring).
+        self.in_background = interval > 0
         self.clock = clock
         self.wall_clock = wall_clock
         self._seen = signature(store.menus_dir, store.messages_dir)
         self._next_look = clock() + interval
-        self._lock = threading.Lock()
+        self._start_afresh()
+        # A forked worker inherits neither the parent's thread nor a lock it held: start afresh.
+        os.register_at_fork(
+            after_in_child=functools.partial(_call, weakref.WeakMethod(self._start_afresh))
+        )
+
+    def _start_afresh(self) -> None:
+        # Held from a look until its load is done, which may be in the background thread.
+        self._busy = threading.Lock()
+        self._loader: threading.Thread | None = None
 
     def maybe_reload(self) -> None:
         """Look for edits if it is time; never raises, so a caller is never failed by it."""
         if self.clock() < self._next_look:
             return
-        # One thread looks; the others go on serving the content in use.
-        if not self._lock.acquire(blocking=False):
+        # One thread looks or loads; the others go on serving the content in use.
+        if not self._busy.acquire(blocking=False):
             return
+        handed_off = False
         try:
             self._next_look = self.clock() + self.interval
-            self._look()
+            edited = self._look()
+            if edited is not None and self.in_background:
+                self._loader = threading.Thread(
+                    target=self._load_in_background,
+                    args=(edited,),
+                    name="hotline-content-reload",
+                    daemon=True,
+                )
+                self._loader.start()
+                handed_off = True
+            elif edited is not None:
+                self._load(edited)
         except Exception:
             log.exception("checking for edited content failed; still serving the current version")
         finally:
-            self._lock.release()
+            if not handed_off:
+                self._busy.release()
 
-    def _look(self) -> None:
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a background load to finish; False if it still runs after `timeout` seconds."""
+        loader = self._loader
+        if loader is None:
+            return True
+        loader.join(timeout)
+        return not loader.is_alive()
+
+    def _look(self) -> Signature | None:
+        """The files' new signature when they changed and have settled, else None."""
         store = self.store
-        before = signature(store.menus_dir, store.messages_dir)
-        if before == self._seen:
-            return
-        newest = max((entry[1] for entry in before), default=0) / 1e9
-        if self.wall_clock() - newest < self.settle:
-            self._next_look = self.clock()  # still being saved: look again on the next request
-            return
+        now = signature(store.menus_dir, store.messages_dir)
+        if now == self._seen:
+            return None
+        newest = max((entry[1] for entry in now), default=0) / 1e9
+        age = self.wall_clock() - newest
+        if age < self.settle:
+            # Still being saved: look again once it has had time to settle.
+            self._next_look = self.clock() + min(self.settle - age, self.interval)
+            return None
+        return now
+
+    def _load_in_background(self, before: Signature) -> None:
+        try:
+            self._load(before)
+        except Exception:
+            log.exception("loading edited content failed; still serving the current version")
+        finally:
+            self._busy.release()
+
+    def _load(self, before: Signature) -> None:
+        store = self.store
         result = load_content(store.menus_dir, store.messages_dir, base=store.menus_dir.parent)
         if signature(store.menus_dir, store.messages_dir) != before:
             self._next_look = self.clock()  # changed while we read it: read it again
