@@ -3,8 +3,8 @@
 Twilio waits 15 seconds for a webhook, then plays an error or drops the text. gunicorn's worker
 timeout does not help here: a gthread worker's heartbeat comes from its main loop, so one stuck
 request thread is never killed, and signal-based alarms only work in a process's main thread.
-So each request runs in a small per-process thread pool while the server's own thread waits at
-most the budget; if the answer is late, the waiting thread sends the static 911-and-office
+So each server thread hands its requests to a thread of its own (two bare locks per request) and
+waits at most the budget; if the answer is late, the waiting thread sends the static 911-and-office
 document instead. The late thread finishes (or stays stuck) on its own without touching the
 connection, because the request body is read into memory first.
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import io
 import logging
 import os
-import queue
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -68,54 +68,70 @@ def safe_answer(path: str) -> tuple[str, bytes] | None:
     return None
 
 
-class _Job:
-    """One request handed to a pool thread; `done` is released when it has an answer."""
+class _Runner:
+    """A thread that runs the requests of one server thread, one at a time.
 
-    __slots__ = ("abandoned", "app", "done", "environ", "error", "result")
+    Each server thread keeps its own runner, so a hand-off is two bare locks: no queue, no shared
+    pool lock, no object per request. A runner whose request ran late is abandoned: it finishes
+    (or stays stuck) on its own, then ends, and its server thread starts a new one.
+    """
 
-    def __init__(self, app: WsgiApp, environ: dict[str, Any]) -> None:
-        self.app, self.environ = app, environ
+    __slots__ = (
+        "__weakref__",
+        "abandoned",
+        "app",
+        "done",
+        "environ",
+        "error",
+        "go",
+        "result",
+        "running",
+        "state",
+    )
+
+    def __init__(self, app: WsgiApp, running: weakref.WeakSet[_Runner]) -> None:
+        self.app = app
+        self.running = running
+        self.environ: dict[str, Any] = {}
         self.result: tuple[str, list[tuple[str, str]], list[bytes]] | None = None
         self.error: BaseException | None = None
         self.abandoned = False
+        self.go = threading.Lock()
+        self.go.acquire()
         self.done = threading.Lock()
         self.done.acquire()
+        # Guards the moment a late answer meets the budget running out, so neither side misses it.
+        self.state = threading.Lock()
 
+    def start(self) -> None:
+        # A daemon thread, so a stuck one never holds up a worker's exit.
+        threading.Thread(target=self._serve, name="budget", daemon=True).start()
 
-class _Pool:
-    """Daemon threads fed from one queue, started as needed up to `size`.
-
-    Lighter than concurrent.futures (a bare lock per request, no Future), because the hand-off
-    is paid on every request; daemon threads, so a stuck one never holds up a worker's exit.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
-        self.threads = 0
-        self.idle = 0
-        self._lock = threading.Lock()
-
-    def submit(self, job: _Job) -> None:
-        with self._lock:
-            if self.idle == 0 and self.threads < self.size:
-                self.threads += 1
-                threading.Thread(target=self._serve, name="budget", daemon=True).start()
-            else:
-                self.idle -= 1
-        self.jobs.put(job)
+    def run(self, environ: dict[str, Any], seconds: float) -> bool:
+        """Run the app on `environ`; False when it did not finish within `seconds`."""
+        self.environ, self.result, self.error = environ, None, None
+        self.go.release()
+        if self.done.acquire(timeout=seconds):
+            return True
+        with self.state:
+            if self.done.acquire(blocking=False):  # finished just as the budget ran out
+                return True
+            self.abandoned = True
+            return False
 
     def _serve(self) -> None:
         while True:
-            job = self.jobs.get()
-            if not job.abandoned:
-                try:
-                    job.result = _run(job.app, job.environ)
-                except BaseException as error:  # handed to the waiting thread, which logs it
-                    job.error = error
-                job.done.release()
-            with self._lock:
-                self.idle += 1
+            self.go.acquire()
+            try:
+                self.result = _run(self.app, self.environ)
+            except BaseException as error:  # handed to the waiting thread, which logs it
+                self.error = error
+            self.environ = {}
+            with self.state:
+                if self.abandoned:
+                    self.running.discard(self)
+                    return
+                self.done.release()
 
 
 class RequestBudget:
@@ -125,41 +141,59 @@ class RequestBudget:
         self.app = app
         self.seconds = seconds
         self.pool_size = pool_size
-        self._pool: _Pool | None = None
-        self._pool_pid = 0
+        self._mine = threading.local()
         self._lock = threading.Lock()
+        # Runners alive in this process, stuck ones included, to keep their number bounded.
+        self._running: weakref.WeakSet[_Runner] = weakref.WeakSet()
+        self._running_pid = os.getpid()
 
-    def _threads(self) -> _Pool:
-        # gunicorn forks workers after the app is built; each process needs its own threads.
+    def _runner(self) -> _Runner | None:
+        """This server thread's runner, started on its first request (None past the limit)."""
+        mine = self._mine
+        runner = getattr(mine, "runner", None)
+        # gunicorn forks workers after the app is built: a runner from before the fork is gone.
         pid = os.getpid()
-        if self._pool is None or self._pool_pid != pid:
-            with self._lock:
-                if self._pool is None or self._pool_pid != pid:
-                    self._pool = _Pool(self.pool_size)
-                    self._pool_pid = pid
-        return self._pool
+        if runner is not None and not runner.abandoned and mine.pid == pid:
+            return runner
+        with self._lock:
+            if self._running_pid != pid:
+                self._running, self._running_pid = weakref.WeakSet(), pid
+            if len(self._running) >= self.pool_size:
+                return None
+            runner = _Runner(self.app, self._running)
+            self._running.add(runner)
+        runner.start()
+        mine.runner, mine.pid = runner, pid
+        return runner
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         _buffer_body(environ)
-        job = _Job(self.app, environ)
-        self._threads().submit(job)
-        if not job.done.acquire(timeout=self.seconds):
-            job.abandoned = True
+        runner = self._runner()
+        if runner is None:
+            log.error(
+                "%s found %d request threads busy or stuck; the caller got the safe answer",
+                path,
+                self.pool_size,
+            )
+            return _answer_safely(path, start_response)
+        if not runner.run(environ, self.seconds):
             log.error(
                 "%s took longer than its %g s budget; the caller got the safe answer",
                 path,
                 self.seconds,
             )
             return _answer_safely(path, start_response)
-        if job.result is None:
+        result, error = runner.result, runner.error
+        runner.result = runner.error = None
+        if result is None:
             log.error(
                 "%s failed outside its handler; the caller got the safe answer",
                 path,
-                exc_info=job.error,
+                exc_info=error,
             )
             return _answer_safely(path, start_response)
-        status, headers, body = job.result
+        status, headers, body = result
         if _fails_the_caller(path, status):
             log.error("%s answered %s; the caller got the safe answer instead", path, status[:3])
             return _answer_safely(path, start_response)
