@@ -201,6 +201,8 @@ def test_the_request_that_notices_an_edit_does_not_wait_for_its_load(
     assert store.content.translations["en"].prompts["emergency"] == NEW_EMERGENCY
 
 
+# Python 3.12 warns on any fork of a process with threads; forking one is the point here.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_process_loads_even_while_its_parent_is_loading(
     content_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
