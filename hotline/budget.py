@@ -85,6 +85,7 @@ class _Runner:
         "error",
         "go",
         "result",
+        "retired",
         "running",
         "state",
     )
@@ -96,6 +97,7 @@ class _Runner:
         self.result: tuple[str, list[tuple[str, str]], list[bytes]] | None = None
         self.error: BaseException | None = None
         self.abandoned = False
+        self.retired = False
         self.go = threading.Lock()
         self.go.acquire()
         self.done = threading.Lock()
@@ -119,9 +121,19 @@ class _Runner:
             self.abandoned = True
             return False
 
+    def retire(self) -> None:
+        """End the thread once it is idle: its server thread has ended."""
+        with self.state:
+            self.retired = True
+            if not self.abandoned:
+                self.go.release()
+
     def _serve(self) -> None:
         while True:
             self.go.acquire()
+            if self.retired:
+                self.running.discard(self)
+                return
             try:
                 self.result = _run(self.app, self.environ)
             except BaseException as error:  # handed to the waiting thread, which logs it
@@ -132,6 +144,12 @@ class _Runner:
                     self.running.discard(self)
                     return
                 self.done.release()
+
+
+class _Seat:
+    """Lives in a server thread's locals, so its runner ends when that thread does."""
+
+    __slots__ = ("__weakref__",)
 
 
 class RequestBudget:
@@ -163,7 +181,11 @@ class RequestBudget:
             runner = _Runner(self.app, self._running)
             self._running.add(runner)
         runner.start()
-        mine.runner, mine.pid = runner, pid
+        # Servers that start a thread per request (the dev server) end it after the request;
+        # the seat goes with the thread's locals and takes its runner with it.
+        seat = _Seat()
+        weakref.finalize(seat, runner.retire)
+        mine.runner, mine.pid, mine.seat = runner, pid, seat
         return runner
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
