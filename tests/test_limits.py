@@ -206,10 +206,22 @@ def test_a_texter_past_the_limit_gets_one_notice_then_silence() -> None:
     for _ in range(3):
         assert texter.send("hello").replies
     notice = texter.send("1").text
-    assert "911" in notice or "Emergency" in notice, notice
+    assert notice == (
+        "You have sent many messages, so this line will not reply for a while. "
+        "In an emergency call 911. Mayor's Office: 413-587-1249."
+    )
     for _ in range(3):
         assert texter.send("1").replies == []
     assert text(client, OTHER_CALLER, sid(99, "SM")), "others are unaffected"
+
+
+def test_without_a_paused_sentence_the_notice_is_the_safe_reply() -> None:
+    client = limited_app(HOTLINE_SMS_LIMIT="1/hour").test_client()
+    texter = Texter(client)
+    texter.send("ES")
+    notice = texter.send("1").text
+    assert notice.startswith("Línea de información de la ciudad de Northampton.")  # sms.help
+    assert "911" in notice and "413-587-1249" in notice
 
 
 def test_the_notice_keeps_the_conversation_where_it_was() -> None:

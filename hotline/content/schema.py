@@ -204,6 +204,11 @@ SMS_FIELDS: dict[str, Field] = {
     "problem": Field(
         TEXT, False, "When something went wrong on our side: 911 and the office (else help)."
     ),
+    "paused": Field(
+        TEXT,
+        False,
+        "The one notice to a sender past the hourly text limit: 911 and the office (else problem).",
+    ),
     "words": Field(MAPPING, True, "Words texters may send, by meaning (see SMS_WORDS)."),
 }
 
@@ -216,6 +221,7 @@ SMS_PROMPTS: dict[str, frozenset[str]] = {
     "help": frozenset({"emergency", "office_phone", "office_email"}),
     "office": frozenset({"office_phone", "office_email"}),
     "problem": frozenset({"emergency", "office_phone", "office_email"}),
+    "paused": frozenset({"emergency", "office_phone", "office_email"}),
 }
 
 # Placeholders an sms sentence must use: the 911 notice must never be edited out by accident.
@@ -223,6 +229,7 @@ SMS_REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "welcome": frozenset({"emergency"}),
     "help": frozenset({"emergency", "office_phone"}),
     "problem": frozenset({"emergency", "office_phone"}),
+    "paused": frozenset({"emergency", "office_phone"}),
 }
 
 # Meanings of words a texter may send in any language, with what each does.

@@ -34,7 +34,7 @@ from hotline.wording import fill, text_values
 CACHE_SIZE = 4096
 SWITCH_SEPARATOR = " · "
 # Optional sentences, and the required one each falls back to (help has the office and 911).
-FALLBACKS = {"office": "help", "problem": "help"}
+FALLBACKS = {"office": "help", "problem": "help", "paused": "problem"}
 
 
 @dataclass(frozen=True)
@@ -190,10 +190,17 @@ class SmsRenderer:
 
     def problem(self, code: str | None) -> str:
         """A short safe reply: the 911 notice and how to reach the office."""
+        return document(self._sms(self._code_or_default(code), "problem"))
+
+    def paused(self, code: str | None) -> str:
+        """The one notice to a sender past the text limit: replies pause; 911 and the office."""
+        return document(self._sms(self._code_or_default(code), "paused"))
+
+    def _code_or_default(self, code: str | None) -> str:
         content = self.content
         lang = content.language(code or "") or content.language(content.default_language)
         assert lang is not None
-        return document(self._sms(lang.code, "problem"))
+        return lang.code
 
 
 def _capital(title: str) -> str:

@@ -41,7 +41,7 @@ def incoming() -> Response:
         # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
         count("sms", None, reason)
         language = conversation.language if conversation else None
-        return xml_response(renderer.problem(language) if verdict is Verdict.NOTICE else NO_REPLY)
+        return xml_response(renderer.paused(language) if verdict is Verdict.NOTICE else NO_REPLY)
     reply = renderer.reply(conversation, request.form.get("Body", ""))
     conversation_cookie.write(session, reply.conversation)
     count("sms", *conversation_item(reply.conversation))
