@@ -69,6 +69,8 @@ class SignedClient:
         response = self.client.post(path, data=params, headers={"X-Twilio-Signature": signature})
         if response.status_code != 200:
             raise PreviewError(f"{path} answered HTTP {response.status_code}")
+        if response.mimetype != "text/xml":
+            raise PreviewError(f"{path} answered {response.mimetype}, not text/xml")
         try:
             root = ET.fromstring(response.data)
         except ET.ParseError as error:
@@ -85,6 +87,7 @@ class Line:
     kind: str  # say, play, pause, wait, press, silence, transfer, hangup, end
     text: str = ""
     language: str | None = None
+    voice: str | None = None
 
     def format(self) -> str:
         if self.kind == "say":
@@ -103,16 +106,27 @@ class CallPreview:
     """One call, followed document by document; `lines` is what the caller hears and does."""
 
     client: SignedClient
+    caller: str = CALLER_NUMBER
+    hotline: str = HOTLINE_NUMBER
+    call_sid: str = "CA" + "0" * 32
     lines: list[Line] = field(default_factory=list)
-    url: str = PUBLIC_URL + "/voice"
+    url: str = ""
+    document: ET.Element | None = None
     gather: ET.Element | None = None
     dial: ET.Element | None = None
     rest: list[ET.Element] = field(default_factory=list)
     ended: bool = False
     documents: int = 0
+    # Where the caller's latest step (a call, a key, silence, a transfer's end) began in `lines`.
+    step_start: int = 0
 
     def start(self) -> CallPreview:
-        self._fetch(PUBLIC_URL + "/voice", {})
+        return self.request("/voice")
+
+    def request(self, url: str, extra: dict[str, str] | None = None) -> CallPreview:
+        """Twilio requests `url` as a new step of the call (a webhook, or a Gather's action)."""
+        self.step_start = len(self.lines)
+        self._fetch(url, extra or {})
         return self
 
     @property
@@ -120,37 +134,47 @@ class CallPreview:
         """True when a menu is waiting for a key."""
         return self.gather is not None and not self.ended
 
-    def press(self, key: str) -> None:
+    def heard(self) -> list[Line]:
+        """What the caller heard since their latest step: spoken lines and recordings."""
+        return [line for line in self.lines[self.step_start :] if line.kind in ("say", "play")]
+
+    def press(self, key: str) -> CallPreview:
         if self.gather is None:
             raise PreviewError("no menu is waiting for a key")
+        self.step_start = len(self.lines)
         self.lines.append(Line("press", key))
         self._fetch(self.gather.get("action") or self.url, {"Digits": key})
+        return self
 
-    def silence(self) -> None:
+    def silence(self) -> CallPreview:
         if self.gather is None:
             raise PreviewError("no menu is waiting for a key")
+        self.step_start = len(self.lines)
         self.lines.append(Line("silence"))
         self._run(self.rest)
+        return self
 
-    def office_answers(self, status: str) -> None:
+    def office_answers(self, status: str) -> CallPreview:
         """The transfer ends with Twilio's DialCallStatus, such as completed or busy."""
         if self.dial is None:
             raise PreviewError("no transfer is under way")
         action, self.dial = self.dial.get("action"), None
+        self.step_start = len(self.lines)
         self.lines.append(Line("transfer", f"the office's line: {status}"))
         if action:
             self._fetch(action, {"DialCallStatus": status})
         else:
             self._run(self.rest)
+        return self
 
     def _params(self, extra: dict[str, str]) -> dict[str, str]:
         return {
-            "CallSid": "CA" + "0" * 32,
+            "CallSid": self.call_sid,
             "AccountSid": "AC" + "0" * 32,
-            "From": CALLER_NUMBER,
-            "To": HOTLINE_NUMBER,
-            "Caller": CALLER_NUMBER,
-            "Called": HOTLINE_NUMBER,
+            "From": self.caller,
+            "To": self.hotline,
+            "Caller": self.caller,
+            "Called": self.hotline,
             "CallStatus": "in-progress",
             "Direction": "inbound",
             **extra,
@@ -160,8 +184,9 @@ class CallPreview:
         self.documents += 1
         if self.documents > MAX_DOCUMENTS:
             raise PreviewError(f"the call never ends: more than {MAX_DOCUMENTS} documents")
-        self.url = urljoin(self.url, url)
-        self._run(list(self.client.post(self.url, self._params(extra))))
+        self.url = urljoin(self.url or self.client.public_url + "/", url)
+        self.document = self.client.post(self.url, self._params(extra))
+        self._run(list(self.document))
 
     def _run(self, verbs: list[ET.Element]) -> None:
         self.gather = self.dial = None
@@ -197,7 +222,8 @@ class CallPreview:
 
     def _hear(self, verb: ET.Element) -> None:
         if verb.tag == "Say":
-            self.lines.append(Line("say", (verb.text or "").strip(), verb.get("language")))
+            text = (verb.text or "").strip()
+            self.lines.append(Line("say", text, verb.get("language"), verb.get("voice")))
         elif verb.tag == "Play":
             self.lines.append(Line("play", (verb.text or "").strip()))
         elif verb.tag == "Pause":

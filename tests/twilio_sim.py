@@ -1,18 +1,20 @@
 """A stand-in for Twilio in tests: signs webhooks and follows TwiML the way Twilio does.
 
-Gather posts its digits to its action (resolved against the document's URL); without input it
-falls through to the next verb; Redirect fetches a new document; the end of a document, Hangup
-or Reject ends the call.
+The call driver is hotline.preview's, the one staff use: Gather posts its digits to its action
+(resolved against the document's URL); without input it falls through to the next verb; Redirect
+fetches a new document; the end of a document, Hangup or Reject ends the call.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
+
+from hotline.preview import CallPreview, SignedClient
 
 PUBLIC_URL = "https://hotline.example.org"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -55,7 +57,7 @@ def signed_post(
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Heard:
     """One thing the caller heard: spoken text with its voice, or a played recording."""
 
@@ -65,101 +67,42 @@ class Heard:
     played: bool = False
 
 
-@dataclass
-class Call:
-    client: FlaskClient
-    caller: str = CANARY_CALLER
-    hotline: str = HOTLINE_NUMBER
-    url: str = PUBLIC_URL + "/voice"
-    document: ET.Element | None = None
-    heard: list[Heard] = field(default_factory=list)
-    pending_gather: ET.Element | None = None
-    pending_dial: ET.Element | None = None
-    rest: list[ET.Element] = field(default_factory=list)
-    ended: bool = False
-    documents: int = 0
+class Call(CallPreview):
+    """A call from the canary number, followed by the same driver as `hotline preview call`."""
 
-    def _params(self, extra: dict[str, str]) -> dict[str, str]:
-        return {
-            "CallSid": CALL_SID,
-            "AccountSid": "AC" + "a" * 32,
-            "From": self.caller,
-            "To": self.hotline,
-            "Caller": self.caller,
-            "Called": self.hotline,
-            "CallStatus": "in-progress",
-            "Direction": "inbound",
-            **extra,
-        }
-
-    def fetch(self, url: str, extra: dict[str, str] | None = None) -> Call:
-        assert self.documents < 200, "the call never ends"
-        self.url = urljoin(self.url, url)
-        response = signed_post(self.client, self.url, self._params(extra or {}))
-        assert response.status_code == 200, response.status_code
-        assert response.mimetype == "text/xml"
-        self.documents += 1
-        self.document = parse_twiml(response.data)
-        self._run(list(self.document))
-        return self
-
-    def start(self) -> Call:
-        return self.post(PUBLIC_URL + "/voice")
+    def __init__(
+        self, client: FlaskClient, caller: str = CANARY_CALLER, hotline: str = HOTLINE_NUMBER
+    ) -> None:
+        super().__init__(
+            SignedClient(client, AUTH_TOKEN, PUBLIC_URL),
+            caller=caller,
+            hotline=hotline,
+            call_sid=CALL_SID,
+        )
 
     def post(self, url: str, extra: dict[str, str] | None = None) -> Call:
         """Request `url` as a new step of the call: what was heard before is forgotten."""
-        self.heard = []
-        return self.fetch(url, extra)
-
-    def _run(self, verbs: list[ET.Element]) -> None:
-        self.pending_gather = self.pending_dial = None
-        for index, verb in enumerate(verbs):
-            if verb.tag in ("Say", "Play"):
-                self._hear(verb)
-            elif verb.tag == "Pause":
-                continue
-            elif verb.tag == "Gather":
-                for inner in verb:
-                    assert inner.tag in ("Say", "Play", "Pause"), inner.tag
-                    self._hear(inner)
-                self.pending_gather, self.rest = verb, verbs[index + 1 :]
-                return
-            elif verb.tag == "Redirect":
-                self.fetch(verb.text or "")
-                return
-            elif verb.tag == "Dial":
-                self.pending_dial, self.rest = verb, verbs[index + 1 :]
-                return
-            elif verb.tag in ("Hangup", "Reject"):
-                self.ended = True
-                return
-        self.ended = True
-
-    def _hear(self, verb: ET.Element) -> None:
-        if verb.tag == "Play":
-            self.heard.append(Heard(verb.text or "", played=True))
-        elif verb.tag == "Say":
-            self.heard.append(Heard(verb.text or "", verb.get("language"), verb.get("voice")))
-
-    def press(self, key: str) -> Call:
-        assert self.pending_gather is not None, "no menu is waiting for a key"
-        action = self.pending_gather.get("action") or self.url
-        return self.post(action, {"Digits": key})
-
-    def silence(self) -> Call:
-        assert self.pending_gather is not None, "no menu is waiting for a key"
-        self.heard = []
-        self._run(self.rest)
+        self.request(url, extra)
         return self
 
     def dial_ends(self, status: str) -> Call:
-        assert self.pending_dial is not None, "no transfer is under way"
-        action = self.pending_dial.get("action")
-        if not action:
-            self.heard = []
-            self._run(self.rest)
-            return self
-        return self.post(action, {"DialCallStatus": status})
+        self.office_answers(status)
+        return self
+
+    @property
+    def heard(self) -> list[Heard]:  # type: ignore[override]
+        return [
+            Heard(line.text, line.language, line.voice, played=line.kind == "play")
+            for line in super().heard()
+        ]
+
+    @property
+    def pending_gather(self) -> ET.Element | None:
+        return self.gather if not self.ended else None
+
+    @property
+    def pending_dial(self) -> ET.Element | None:
+        return self.dial
 
     @property
     def text(self) -> str:
