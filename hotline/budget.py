@@ -8,6 +8,16 @@ waits at most the budget; if the answer is late, the waiting thread sends the st
 document instead. The late thread finishes (or stays stuck) on its own without touching the
 connection, because the request body is read into memory first.
 
+Under gunicorn (its gthread worker puts the connection in `environ["gunicorn.socket"]`) a webhook
+runs on gunicorn's own thread instead, with no hand-off: one watchdog thread per process keeps the
+pending requests' deadlines, in order because the budget is constant. Whoever claims a request
+first answers it: the request's thread when the app returns in time, or else the watchdog, which
+writes the static document to the socket itself and shuts the socket for writing, so the late
+answer's write fails quietly (gunicorn ignores EPIPE). A stuck app would keep gunicorn's thread,
+so the watched path keeps one of the worker's threads free (HOTLINE_THREADS, as in
+gunicorn.conf.py) and is left while a late request is still running: meanwhile requests take
+the hand-off, which never holds gunicorn's thread past the budget.
+
 The same wrapper is the last net for answers Twilio would count as failures: a webhook path that
 answers with an error status (a 500, or a 404 for an address no route matches) gets the static
 document too. Only 403, for requests without Twilio's signature, goes out as it is.
@@ -15,11 +25,17 @@ document too. Only 403, for requests without Twilio's signature, goes out as it 
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
+import select
+import socket
+import ssl
 import threading
+import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -36,6 +52,11 @@ MAX_SECONDS = 14.0
 MAX_BUFFERED_BODY = 1 << 20
 # Threads a worker process may have running requests, stuck ones included.
 POOL_SIZE = 32
+# gunicorn's threads per worker when HOTLINE_THREADS is unset, as in gunicorn.conf.py.
+DEFAULT_THREADS = 4
+# The watchdog's answer is a few kilobytes into an idle connection; a client that does not take
+# it within this time holds up the other deadlines no longer.
+SEND_SECONDS = 0.5
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -146,6 +167,137 @@ class _Runner:
                 self.done.release()
 
 
+class _Pending:
+    """One watched request: its deadline, where to answer, and who answered it."""
+
+    __slots__ = ("answered", "deadline", "path", "sock", "written")
+
+    def __init__(self, deadline: float, path: str, sock: socket.socket) -> None:
+        self.deadline = deadline
+        self.path = path
+        self.sock = sock
+        self.answered = False
+        # Set by the watchdog once its answer is out, so the late thread never writes alongside.
+        self.written: threading.Event | None = None
+
+
+def _call(method: weakref.WeakMethod) -> None:
+    """Call a method held weakly, unless its object is gone."""
+    bound = method()
+    if bound is not None:
+        bound()
+
+
+class _Watchdog:
+    """One thread per process that answers watched requests whose budget has run out."""
+
+    def __init__(self, seconds: float, threads: int) -> None:
+        self.seconds = seconds
+        # One of gunicorn's threads stays off the watched path, so stuck requests never take all.
+        self.most = threads - 1
+        self._start_afresh()
+        # gunicorn forks workers from a master that built the app: start afresh in each one.
+        os.register_at_fork(
+            after_in_child=functools.partial(_call, weakref.WeakMethod(self._start_afresh))
+        )
+
+    def _start_afresh(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._pending: deque[_Pending] = deque()
+        self._running = 0  # watched requests in the app
+        self._late = 0  # of those, the ones the watchdog has answered
+        self._started = False
+
+    def watch(self, path: str, sock: socket.socket) -> _Pending | None:
+        """Start watching a request; None when it should take the hand-off instead."""
+        with self._cond:
+            if self._late or self._running >= self.most:
+                return None
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._serve, name="budget-watchdog", daemon=True).start()
+            pending = _Pending(time.monotonic() + self.seconds, path, sock)
+            self._running += 1
+            self._pending.append(pending)
+            # The watchdog waits for the head's deadline, never later than this one's.
+            if len(self._pending) == 1:
+                self._cond.notify()
+        return pending
+
+    def claim(self, pending: _Pending) -> bool:
+        """Claim the answer for the request's own thread; False when the watchdog sent it."""
+        with self._cond:
+            self._running -= 1
+            if pending.written is None:
+                pending.answered = True
+                return True
+            self._late -= 1
+        # The watchdog's send is bounded (SEND_SECONDS) and always ends by setting this.
+        pending.written.wait()
+        return False
+
+    def _serve(self) -> None:
+        cond, pending = self._cond, self._pending
+        while True:
+            with cond:
+                while not pending or (
+                    not pending[0].answered and pending[0].deadline > time.monotonic()
+                ):
+                    cond.wait(pending[0].deadline - time.monotonic() if pending else None)
+                late = pending.popleft()
+                if late.answered:
+                    continue
+                late.answered = True
+                late.written = threading.Event()
+                self._late += 1
+            try:
+                _send_safe_answer(late.sock, late.path)
+            except Exception as error:  # the caller hung up, or never read: nothing more to do
+                log.error(
+                    "%s: the safe answer could not be sent (%s)", late.path, type(error).__name__
+                )
+                continue
+            finally:
+                late.written.set()
+            log.error(
+                "%s took longer than its %g s budget; the caller got the safe answer",
+                late.path,
+                self.seconds,
+            )
+
+
+def _own_connection(environ: dict[str, Any]) -> socket.socket | None:
+    """gunicorn's socket, when this request alone answers on it in plain HTTP/1."""
+    sock = environ.get("gunicorn.socket")
+    # HTTP/2 streams share one connection, and TLS wraps it: neither takes raw bytes.
+    if environ.get("SERVER_PROTOCOL") not in ("HTTP/1.1", "HTTP/1.0"):
+        return None
+    if not isinstance(sock, socket.socket) or isinstance(sock, ssl.SSLSocket):
+        return None
+    return sock
+
+
+def _send_safe_answer(sock: socket.socket, path: str) -> None:
+    """Write the static document as a whole HTTP response, then close the socket for writing."""
+    status, body = safe_answer(path) or ("503 Service Unavailable", b"")
+    data = (
+        f"HTTP/1.1 {status}\r\nContent-Type: text/xml; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode("latin-1") + body
+    deadline = time.monotonic() + SEND_SECONDS
+    try:
+        # Never block: gunicorn's thread owns the socket's blocking mode.
+        while data:
+            try:
+                data = data[sock.send(data, socket.MSG_DONTWAIT) :]
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([], [sock], [], left)[1]:
+                    raise TimeoutError(0, "the client did not read it") from None
+    finally:
+        sock.shutdown(socket.SHUT_WR)
+
+
 class _Seat:
     """Lives in a server thread's locals, so its runner ends when that thread does."""
 
@@ -155,10 +307,17 @@ class _Seat:
 class RequestBudget:
     """WSGI middleware that answers every webhook within `seconds`, whatever the app does."""
 
-    def __init__(self, app: WsgiApp, seconds: float, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        app: WsgiApp,
+        seconds: float,
+        pool_size: int = POOL_SIZE,
+        threads: int = DEFAULT_THREADS,
+    ) -> None:
         self.app = app
         self.seconds = seconds
         self.pool_size = pool_size
+        self._watchdog = _Watchdog(seconds, threads)
         self._mine = threading.local()
         self._lock = threading.Lock()
         # Runners alive in this process, stuck ones included, to keep their number bounded.
@@ -190,6 +349,11 @@ class RequestBudget:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        sock = _own_connection(environ)
+        if sock is not None and safe_answer(path) is not None:
+            pending = self._watchdog.watch(path, sock)
+            if pending is not None:
+                return self._watched(environ, start_response, path, pending)
         _buffer_body(environ)
         runner = self._runner()
         if runner is None:
@@ -215,19 +379,57 @@ class RequestBudget:
                 exc_info=error,
             )
             return _answer_safely(path, start_response)
-        status, headers, body = result
-        if _fails_the_caller(path, status):
-            log.error("%s answered %s; the caller got the safe answer instead", path, status[:3])
+        return _answer(path, result, start_response)
+
+    def _watched(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        path: str,
+        pending: _Pending,
+    ) -> Iterable[bytes]:
+        """Run the app on this thread, while the watchdog keeps the deadline."""
+        try:
+            result = _run(self.app, environ)
+        except BaseException as error:
+            if self._watchdog.claim(pending):
+                log.error(
+                    "%s failed outside its handler; the caller got the safe answer",
+                    path,
+                    exc_info=error,
+                )
             return _answer_safely(path, start_response)
-        start_response(status, headers)
-        return body
+        if not self._watchdog.claim(pending):
+            # Answered already; gunicorn's write of this meets the closed socket and stops there.
+            return _answer_safely(path, start_response)
+        return _answer(path, result, start_response)
 
 
 def install(app: Any, env: Mapping[str, str]) -> None:
     """Put the request budget in front of a Flask app, unless it is set to 0."""
     seconds = budget_seconds(env)
     if seconds:
-        app.wsgi_app = RequestBudget(app.wsgi_app, seconds)
+        app.wsgi_app = RequestBudget(app.wsgi_app, seconds, threads=_threads(env))
+
+
+def _threads(env: Mapping[str, str]) -> int:
+    """gunicorn's threads per worker, read as gunicorn.conf.py reads them (1 when unreadable)."""
+    try:
+        return int(env.get("HOTLINE_THREADS", "").strip() or DEFAULT_THREADS)
+    except ValueError:
+        return 1
+
+
+def _answer(
+    path: str, result: tuple[str, list[tuple[str, str]], list[bytes]], start_response: StartResponse
+) -> Iterable[bytes]:
+    """Pass the app's answer on, unless it is one Twilio would count as a failure."""
+    status, headers, body = result
+    if _fails_the_caller(path, status):
+        log.error("%s answered %s; the caller got the safe answer instead", path, status[:3])
+        return _answer_safely(path, start_response)
+    start_response(status, headers)
+    return body
 
 
 def _fails_the_caller(path: str, status: str) -> bool:
