@@ -3,14 +3,17 @@
 gunicorn runs with gunicorn.conf.py on a free loopback port and tests/slow_app.py, whose greeting
 and text replies stall for 2 s for the canary caller, against a budget of 0.5 s. The safe answer
 must arrive on time, whole and valid; the late answer's write must fail without a word in the log.
+The last tests drive the watchdog on a socketpair, to see the exact bytes it writes.
 """
 
 from __future__ import annotations
 
 import http.client
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +23,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from hotline.budget import RequestBudget
 from hotline.safe_twiml import LAST_RESORT_SMS
 from tests.conftest import REPO_ROOT, app_settings
 from tests.slow_app import STALL_SECONDS
@@ -187,3 +191,58 @@ def test_the_late_answers_fail_quietly_and_the_log_has_no_caller(server: Server)
     ]
     assert problems == []
     assert CANARY_CALLER not in log and CANARY_CALLER.lstrip("+") not in log
+
+
+# The watchdog on a socket of its own, without gunicorn ------------------------------------
+
+
+def stuck_budget(release: threading.Event, threads: int = 4) -> RequestBudget:
+    def stuck(environ, start_response):
+        release.wait(10)
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [b"<Response/>"]
+
+    return RequestBudget(stuck, 0.2, threads=threads)
+
+
+def environ_on(sock: socket.socket, protocol: str = "HTTP/1.1") -> dict:
+    return {"PATH_INFO": "/sms", "SERVER_PROTOCOL": protocol, "gunicorn.socket": sock}
+
+
+def test_the_watchdog_writes_a_whole_response_then_the_late_write_meets_a_closed_socket() -> None:
+    release = threading.Event()
+    ours, theirs = socket.socketpair()
+    with ours, theirs, ThreadPoolExecutor(1) as pool:
+        late = pool.submit(stuck_budget(release), environ_on(ours), lambda *args: None)
+        theirs.settimeout(5)
+        received = b""
+        while chunk := theirs.recv(4096):  # to the end: the watchdog shut the socket for writing
+            received += chunk
+        release.set()
+        body_of_the_late_answer = b"".join(late.result(5))
+
+        head, _, body = received.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        assert lines[0] == "HTTP/1.1 200 OK"
+        assert f"Content-Length: {len(body)}" in lines and "Connection: close" in lines
+        assert body == SAFE_TEXT
+        with pytest.raises(BrokenPipeError):
+            ours.sendall(body_of_the_late_answer)
+
+
+@pytest.mark.parametrize(("protocol", "threads"), [("HTTP/2.0", 4), ("HTTP/1.1", 1)])
+def test_a_shared_connection_or_the_last_free_thread_takes_the_hand_off(
+    protocol: str, threads: int
+) -> None:
+    release = threading.Event()
+    ours, theirs = socket.socketpair()
+    statuses: list[str] = []
+    with ours, theirs:
+        body = stuck_budget(release, threads)(
+            environ_on(ours, protocol), lambda status, headers: statuses.append(status)
+        )
+        release.set()
+        theirs.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            theirs.recv(1)  # nothing was written on the socket
+    assert statuses == ["200 OK"] and b"".join(body) == SAFE_TEXT
