@@ -21,6 +21,7 @@ from hotline.sms.words import fold, sms_words, topic_words
 from hotline.wording import fill, text_values, voice_values
 from tests.conftest import NO_SENDER_LIMITS, REPO_ROOT, app_settings
 from tests.sms_sim import Texter
+from tests.tree_walk import key_trails, presses
 from tests.twilio_sim import Call
 
 STATEMENT = REPO_ROOT.parent / "shared" / "sources" / "northampton-statement-2026-02.txt"
@@ -222,32 +223,6 @@ def shipped() -> Content:
     result = load_content(REPO_ROOT / "menus", REPO_ROOT / "messages")
     assert result.content is not None, [p.format() for p in result.problems.sorted()]
     return result.content
-
-
-def presses(content: Content) -> dict[str, int]:
-    """How many key presses from the main menu reach each menu and message (fewest)."""
-    depth = {MAIN_MENU: 0}
-    queue = [MAIN_MENU]
-    while queue:
-        menu = content.menus.get(queue.pop(0))
-        for option in menu.options if menu else ():
-            if option.target not in depth:
-                depth[option.target] = depth[menu.id] + 1
-                queue.append(option.target)
-    return depth
-
-
-def key_trails(content: Content) -> dict[str, list[str]]:
-    """The keys that reach each node from the main menu (fewest presses)."""
-    trails: dict[str, list[str]] = {MAIN_MENU: []}
-    queue = [MAIN_MENU]
-    while queue:
-        menu = content.menus.get(queue.pop(0))
-        for option in menu.options if menu else ():
-            if option.target not in trails:
-                trails[option.target] = [*trails[menu.id], option.key]
-                queue.append(option.target)
-    return trails
 
 
 def versions(content: Content, code: str, message_id: str) -> Iterator[tuple[str, str]]:

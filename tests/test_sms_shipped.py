@@ -9,23 +9,11 @@ from hotline.content.model import MAIN_MENU, Content
 from hotline.sms.words import sms_words
 from hotline.wording import fill, text_values
 from tests.sms_sim import Texter
+from tests.tree_walk import key_trails
 
 
 def content_of(app: Flask) -> Content:
     return app.config["HOTLINE_STORE"].content
-
-
-def key_trails(content: Content) -> dict[str, list[str]]:
-    """Every node with the keys that reach it from the main menu (shortest first)."""
-    trails: dict[str, list[str]] = {MAIN_MENU: []}
-    queue = [MAIN_MENU]
-    while queue:
-        menu = content.menus.get(queue.pop(0))
-        for option in menu.options if menu else ():
-            if option.target not in trails:
-                trails[option.target] = [*trails[menu.id], option.key]
-                queue.append(option.target)
-    return trails
 
 
 def parents(content: Content) -> dict[str, str]:

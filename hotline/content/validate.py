@@ -277,7 +277,7 @@ def _check_translations(
                     f"add it under prompts: ({schema.PROMPTS[name][0]})",
                 )
                 continue
-            _check_placeholders(problems, file, line, f"prompt '{name}'", text, allowed)
+            check_placeholders(problems, file, line, f"prompt '{name}'", text, allowed)
         for menu_id in content.menus:
             menu_text = translation.menus.get(menu_id)
             if menu_text is None:
@@ -323,7 +323,7 @@ def _check_translations(
                 [("text", text.text)] if text.text != text.voice else []
             )
             for field, value in fields:
-                _check_placeholders(
+                check_placeholders(
                     problems,
                     file,
                     at(file, "messages", message_id, field) or text.line,
@@ -360,14 +360,16 @@ def _check_translations(
                 )
 
 
-def _check_placeholders(
+def check_placeholders(
     problems: ProblemList,
     file: str,
     line: int | None,
     what: str,
     text: str,
     allowed: frozenset[str],
+    required: frozenset[str] = frozenset(),
 ) -> None:
+    """Report malformed braces, placeholders `what` cannot fill, and required ones left out."""
     used = placeholders_in(text)
     if used is None:
         problems.error(
@@ -383,6 +385,13 @@ def _check_placeholders(
             line,
             f"{what} uses {{{name}}}, which it cannot fill",
             f"it may use: {', '.join('{' + a + '}' for a in sorted(allowed)) or 'no placeholders'}",
+        )
+    for name in sorted(required - used):
+        problems.error(
+            file,
+            line,
+            f"{what} does not use {{{name}}}",
+            f"texters must always read it here; add {{{name}}} to the sentence",
         )
 
 

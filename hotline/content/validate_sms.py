@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import Any
 
 from hotline.content import schema
 from hotline.content.model import Content, Translation
 from hotline.content.problems import ProblemList, did_you_mean
+from hotline.content.validate import check_placeholders
 from hotline.content.yaml_lines import line_of
 from hotline.sms.words import (
     LANGUAGE,
@@ -22,15 +22,6 @@ from hotline.sms.words import (
 # The welcome should cost few SMS segments: each one is billed, and a long first reply is
 # hard to read on a small screen.
 WELCOME_SEGMENTS = 3
-_FORMATTER = string.Formatter()
-
-
-def placeholders_in(text: str) -> set[str] | None:
-    """The {names} used in a text, or None when its braces are malformed."""
-    try:
-        return {name for _, name, _, _ in _FORMATTER.parse(text) if name is not None}
-    except ValueError:
-        return None
 
 
 def validate_sms(content: Content, problems: ProblemList) -> None:
@@ -78,37 +69,16 @@ def _check_section(translation: Translation, problems: ProblemList) -> bool:
         if not isinstance(value, str) or not value.strip():
             problems.error(file, line, f"sms '{name}' should be text", field.doc)
             continue
-        _check_sms_placeholders(file, line, name, value, problems)
+        check_placeholders(
+            problems,
+            file,
+            line,
+            f"sms '{name}'",
+            value,
+            schema.SMS_PROMPTS.get(name, frozenset()),
+            schema.SMS_REQUIRED_PLACEHOLDERS.get(name, frozenset()),
+        )
     return words_ok
-
-
-def _check_sms_placeholders(
-    file: str, line: int | None, name: str, text: str, problems: ProblemList
-) -> None:
-    used = placeholders_in(text)
-    if used is None:
-        problems.error(
-            file,
-            line,
-            f"sms '{name}' has an unmatched {{ or }}",
-            "placeholders look like {office_phone}; write other braces as {{ and }}",
-        )
-        return
-    allowed = schema.SMS_PROMPTS.get(name, frozenset())
-    for placeholder in sorted(used - allowed):
-        problems.error(
-            file,
-            line,
-            f"sms '{name}' uses {{{placeholder}}}, which it cannot fill",
-            f"it may use: {', '.join('{' + a + '}' for a in sorted(allowed)) or 'none'}",
-        )
-    for placeholder in sorted(schema.SMS_REQUIRED_PLACEHOLDERS.get(name, frozenset()) - used):
-        problems.error(
-            file,
-            line,
-            f"sms '{name}' does not use {{{placeholder}}}",
-            f"texters must always read it here; add {{{placeholder}}} to the sentence",
-        )
 
 
 def _check_words_section(translation: Translation, words: Any, problems: ProblemList) -> bool:
