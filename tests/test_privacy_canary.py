@@ -31,6 +31,7 @@ from werkzeug.serving import make_server
 import hotline.privacy
 from hotline import create_app
 from hotline.content.model import Content
+from hotline.safe_twiml import LAST_RESORT_SMS, LAST_RESORT_VOICE
 from hotline.sms.render import SmsRenderer, shortest_trails
 from hotline.voice.twiml import VoiceRenderer
 from tests.conftest import REPO_ROOT, app_settings
@@ -275,7 +276,12 @@ def unsigned_and_get_requests(client: FlaskClient, sinks: Sinks) -> None:
     ]
     for response in unsigned:
         record_response(sinks, "unsigned request", response)
-    assert [response.status_code for response in unsigned[:3]] == [403, 403, 403]
+    assert [response.status_code for response in unsigned[:2]] == [403, 403]
+    # Webhooks take POST only; a GET gets the static 911-and-office document, nothing more.
+    assert [response.data.decode() for response in unsigned[2:]] == [
+        LAST_RESORT_VOICE,
+        LAST_RESORT_SMS,
+    ]
 
 
 def dev_server_requests(app: Flask, sinks: Sinks) -> None:

@@ -47,7 +47,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@bp.route("", methods=["GET", "POST"])
+# POST only, as for texts: with GET, Twilio would put the caller's number in the URL, where the
+# hosting platform's router logs it. A GET gets the static 911-and-office document instead.
+@bp.route("", methods=["POST"])
 @twilio_only
 def greeting() -> Response:
     if not call_allowed():
@@ -58,7 +60,7 @@ def greeting() -> Response:
     return xml_response(document)
 
 
-@bp.route("/language", methods=["GET", "POST"])
+@bp.route("/language", methods=["POST"])
 @twilio_only
 def choose_language() -> Response:
     document = _renderer().choose_language(_digits(), _attempt())
@@ -66,7 +68,7 @@ def choose_language() -> Response:
     return xml_response(document)
 
 
-@bp.route("/node/<lang>/<path:trail>", methods=["GET", "POST"])
+@bp.route("/node/<lang>/<path:trail>", methods=["POST"])
 @twilio_only
 def node(lang: str, trail: str) -> Response:
     document = _renderer().node(lang, _trail(trail), _attempt())
@@ -74,7 +76,7 @@ def node(lang: str, trail: str) -> Response:
     return xml_response(document)
 
 
-@bp.route("/key/<lang>/<path:trail>", methods=["GET", "POST"])
+@bp.route("/key/<lang>/<path:trail>", methods=["POST"])
 @twilio_only
 def key_press(lang: str, trail: str) -> Response:
     document = _renderer().key_press(
@@ -84,21 +86,21 @@ def key_press(lang: str, trail: str) -> Response:
     return xml_response(document)
 
 
-@bp.route("/office-result/<lang>/<path:trail>", methods=["GET", "POST"])
+@bp.route("/office-result/<lang>/<path:trail>", methods=["POST"])
 @twilio_only
 def office_result(lang: str, trail: str) -> Response:
     status = request.values.get("DialCallStatus", "")
     return xml_response(_renderer().office_result(lang, _trail(trail), status))
 
 
-@bp.route("/fallback", methods=["GET", "POST"])
+@bp.route("/fallback", methods=["POST"])
 @twilio_only
 def fallback() -> Response:
     """The same document as static/fallback-voice.xml, for Twilio's Fallback URL."""
     return xml_response(LAST_RESORT_VOICE)
 
 
-@bp.route("/<path:unknown>", methods=["GET", "POST"])
+@bp.route("/<path:unknown>", methods=["POST"])
 @twilio_only
 def stale_url(unknown: str) -> Response:
     """An address from an older version of the app: start again at the greeting."""
