@@ -193,6 +193,14 @@ def test_office_busy_or_no_answer_gives_number_and_email_then_the_menu(call, sta
     assert c.pending_gather is not None
 
 
+def test_after_a_busy_office_a_message_is_not_read_again(call):
+    c = in_language(call(), "en").press("1").press("1").press("0").dial_ends("busy")
+    assert c.heard[0].text.startswith("The Mayor's office could not take your call.")
+    assert c.heard[1].text.startswith("To hear this again, press star.")
+    assert "police do not enforce" not in c.text
+    assert c.pending_gather is not None
+
+
 def test_after_a_completed_transfer_the_call_ends_politely(call):
     c = in_language(call(), "en").press("0").dial_ends("completed")
     assert c.text == "Thank you for calling. Goodbye."

@@ -242,12 +242,12 @@ class VoiceRenderer:
         if office.hours is not None and not office.hours.is_open(now):
             self._say(response, lang, "office_closed")
             self._say(response, lang, "office_hours")
-            response.redirect(urls.node(code, trail), method="POST")
+            response.redirect(self._back_from_office(code, trail), method="POST")
             return str(response)
         if caller_id is None and not office.show_caller_number:
             # Without the hotline's own number Twilio would show the caller's: never do that.
             self._say(response, lang, "office_unavailable")
-            response.redirect(urls.node(code, trail), method="POST")
+            response.redirect(self._back_from_office(code, trail), method="POST")
             return str(response)
         self._say(response, lang, "connecting")
         dial_options = {
@@ -260,6 +260,11 @@ class VoiceRenderer:
         response.dial(office.phone, **dial_options)
         return str(response)
 
+    def _back_from_office(self, code: str, trail: Trail) -> str:
+        """Where a caller returns when the office cannot be reached."""
+        # After a message, only its options: the caller has just heard it.
+        return urls.node(code, trail, 1 if is_menu(self.content, trail) else 2)
+
     def office_result(self, code: str, trail: Trail, dial_status: str) -> str:
         lang = self.content.language(code)
         if lang is None:
@@ -271,7 +276,7 @@ class VoiceRenderer:
             response.hangup()
         else:
             self._say(response, lang, "office_unavailable")
-            response.redirect(urls.node(code, trail), method="POST")
+            response.redirect(self._back_from_office(code, trail), method="POST")
         return str(response)
 
     # When something breaks ------------------------------------------------------------------
