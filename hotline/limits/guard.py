@@ -19,8 +19,10 @@ from hotline.privacy import CallerKeys, normalise
 log = logging.getLogger(__name__)
 
 PREFIX = "hotline:"
-# Twilio retries a webhook within seconds to minutes; an hour covers the longest call's greetings.
-REPLAY_SECONDS = 3600
+# Twilio retries a webhook within seconds, and a call's greeting is asked again within a minute;
+# fifteen minutes covers both, and keeps each worker's memory small under a surge (one key, about
+# 200 bytes, per webhook).
+REPLAY_SECONDS = 900
 PENDING = "pending"
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # What Twilio sends as From when a caller withholds their number (the words on a keypad):
