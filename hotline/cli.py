@@ -22,6 +22,7 @@ from hotline.content.load import load_content
 from hotline.content.problems import ProblemList
 from hotline.content.store import ContentError
 from hotline.stats_cli import stats
+from hotline.treemap import FORMATS
 
 OFFICE_OUTCOMES = ("completed", "busy", "no-answer", "failed")
 
@@ -158,7 +159,7 @@ def check(menus_dir: Path | None, messages_dir: Path | None, strict: bool) -> No
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "mermaid", "dot"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="Plain text, a Mermaid flowchart (GitHub shows it) or Graphviz dot.",

@@ -54,6 +54,12 @@ def is_menu(content: Content, trail: Trail) -> bool:
     return trail[-1] in content.menus
 
 
+def step_at(content: Content, trail: Sequence[str], key: str) -> Step | None:
+    """What pressing `key` does at `trail`; None when the trail is not a place in the tree."""
+    checked = valid_trail(content, trail)
+    return None if checked is None else press(content, checked, key[:1])
+
+
 def press(content: Content, trail: Trail, key: str) -> Step:
     """What pressing `key` at `trail` does. Navigation keys win over menu options."""
     keys = content.keys

@@ -23,6 +23,7 @@ from tests.twilio_sim import (
     PUBLIC_URL,
     Call,
     parse_twiml,
+    sign,
     signed_post,
 )
 
@@ -360,21 +361,15 @@ def test_missing_wrong_or_misdirected_signatures_are_refused(client, url):
     other_url = client.post(
         url,
         data=params,
-        headers={"X-Twilio-Signature": _signature_for(PUBLIC_URL + "/voice/elsewhere", params)},
+        headers={"X-Twilio-Signature": sign(PUBLIC_URL + "/voice/elsewhere", params)},
     )
     assert other_url.status_code == 403
     tampered = dict(params, Digits="0")
     response = client.post(
-        url, data=tampered, headers={"X-Twilio-Signature": _signature_for(PUBLIC_URL + url, params)}
+        url, data=tampered, headers={"X-Twilio-Signature": sign(PUBLIC_URL + url, params)}
     )
     assert response.status_code == 403
     assert signed_post(client, url, params).status_code == 200
-
-
-def _signature_for(url: str, params: dict[str, str]) -> str:
-    from tests.twilio_sim import sign
-
-    return sign(url, params)
 
 
 def test_signature_is_checked_against_the_public_url_behind_a_proxy(client):
@@ -382,7 +377,7 @@ def test_signature_is_checked_against_the_public_url_behind_a_proxy(client):
     local = client.post(
         "/voice",
         data=params,
-        headers={"X-Twilio-Signature": _signature_for("http://localhost/voice", params)},
+        headers={"X-Twilio-Signature": sign("http://localhost/voice", params)},
     )
     assert local.status_code == 403
 

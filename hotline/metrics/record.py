@@ -14,7 +14,7 @@ from hotline.content.model import MAIN_MENU, Content
 from hotline.content.store import ContentStore
 from hotline.limits.web import limits, replay_id
 from hotline.metrics.counter import Metrics
-from hotline.navigation import GoTo, Repeat, ToOffice, Trail, press, valid_trail
+from hotline.navigation import GoTo, Repeat, ToOffice, Trail, step_at, valid_trail
 from hotline.sms.session import Conversation
 from hotline.staff.inprocess import SIMULATED
 
@@ -76,11 +76,7 @@ def node_item(trail: Trail) -> str | None:
 
 def key_item(trail: Trail, digits: str) -> str | None:
     """Where a key pressed at `trail` leads: a menu, a message, the office, or nowhere."""
-    content = _content()
-    checked = valid_trail(content, trail)
-    if checked is None:
-        return None
-    step = press(content, checked, digits[:1])
+    step = step_at(_content(), trail, digits)
     if isinstance(step, GoTo | Repeat):
         return step.trail[-1]
     return OFFICE if isinstance(step, ToOffice) else None

@@ -19,8 +19,6 @@ from hotline.content.store import ContentStore
 from hotline.staff.sources import link_name
 from hotline.staff.sources import read as read_source
 
-USAGE_SERIES = ("topic", "language", "channel", "day")
-
 
 class _NodeProblems:
     """Finds the problems inside a node's block of YAML, so the map can flag that node."""

@@ -21,7 +21,7 @@ from hotline.navigation import (
     ToOffice,
     Trail,
     is_menu,
-    press,
+    step_at,
     valid_trail,
 )
 from hotline.voice import urls
@@ -209,23 +209,20 @@ class VoiceRenderer:
         """The document after a key press at a place in the tree."""
         if self.content.language(code) is None:
             return self.greeting(1)
-        checked = valid_trail(self.content, trail)
-        if checked is None:
+        step = step_at(self.content, trail, digits)
+        if step is None:
             return self.node(code, MAIN)
-        step = press(self.content, checked, digits[:1])
-        if isinstance(step, GoTo):
-            return self.node(code, step.trail)
-        if isinstance(step, Repeat):
+        if isinstance(step, GoTo | Repeat):
             return self.node(code, step.trail)
         if isinstance(step, ToOffice):
             return self.office(code, step.trail, hotline, now)
         assert isinstance(step, NotAnOption)
         if not digits:
             # Twilio posts no digits only if the caller hung up mid-gather; ask again calmly.
-            return self.node(code, checked, attempt + 1)
+            return self.node(code, step.trail, attempt + 1)
         if attempt >= self.content.voice.tries:
             return self.goodbye(code)
-        return self.node(code, checked, attempt + 1, after_mistake=True)
+        return self.node(code, step.trail, attempt + 1, after_mistake=True)
 
     # The Mayor's office ---------------------------------------------------------------------
 

@@ -6,12 +6,10 @@ a call, and any instance can answer the next step. Nothing about the caller is e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-Trail = tuple[str, ...]
+from hotline.navigation import Trail
 
 
-def trail_path(trail: Sequence[str]) -> str:
+def trail_path(trail: Trail) -> str:
     return "/".join(trail)
 
 
@@ -30,10 +28,6 @@ def node(lang: str, trail: Trail, attempt: int = 1) -> str:
 
 def key(lang: str, trail: Trail, attempt: int) -> str:
     return f"/voice/key/{lang}/{trail_path(trail)}?try={attempt}"
-
-
-def office(lang: str, trail: Trail) -> str:
-    return f"/voice/office/{lang}/{trail_path(trail)}"
 
 
 def office_result(lang: str, trail: Trail) -> str:
