@@ -294,3 +294,38 @@ def test_reload_interval(raw: str, seconds: float | None) -> None:
 def test_a_wrong_reload_interval_says_how_to_fix_it(raw: str) -> None:
     with pytest.raises(ConfigError, match="HOTLINE_RELOAD_SECONDS"):
         reload_interval({"HOTLINE_RELOAD_SECONDS": raw})
+
+
+def test_synchronously_a_request_waits_for_a_load_that_another_request_started(
+    content_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With 0 seconds, no answer may come from content older than the request's files."""
+    store = ContentStore.load(content_copy / "menus", content_copy / "messages")
+    clock = Clock(time.time())
+    reloader = Reloader(store, 0, clock=clock, wall_clock=clock)
+    loading, may_finish = threading.Event(), threading.Event()
+
+    def slow_load(*args: Any, **kwargs: Any) -> LoadResult:
+        loading.set()
+        assert may_finish.wait(10)
+        return load_content(*args, **kwargs)
+
+    monkeypatch.setattr("hotline.content.reload.load_content", slow_load)
+    edit_emergency_prompt(content_copy, clock)
+    first = threading.Thread(target=reloader.maybe_reload)
+    first.start()
+    assert loading.wait(10)  # the first request is loading the edit
+
+    seen_by_second: list[str] = []
+
+    def second_request() -> None:
+        reloader.maybe_reload()
+        seen_by_second.append(store.content.translations["en"].prompts["emergency"])
+
+    second = threading.Thread(target=second_request)
+    second.start()
+    second.join(0.2)  # without waiting, it would have answered from the old content by now
+    may_finish.set()
+    first.join(10)
+    second.join(10)
+    assert seen_by_second == [NEW_EMERGENCY]

@@ -10,8 +10,9 @@ process. The thread is started from a request, never at import, so gunicorn's pr
 master forks no thread; a process forked anyway starts afresh, without the parent's lock.
 
 HOTLINE_RELOAD_SECONDS=0 is the synchronous contract, for tests and for staff previewing edits on
-their own machine: every request looks, and loads an edit before it is answered. `wait()` lets a
-test wait for a background load to finish.
+their own machine: every request looks, and loads an edit before it is answered; a request that
+arrives while another loads waits for that load, so no answer reflects files older than the
+request. `wait()` lets a test wait for a background load to finish.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ DEFAULT_SECONDS = 3.0
 # A file written this recently may still be being written: wait before reading it.
 MAX_SETTLE_SECONDS = 2.0
 OFF_WORDS = frozenset({"off", "no", "false", "never"})
+# Synchronous mode: how long a request waits for another request's load before it goes on.
+SYNCHRONOUS_WAIT_SECONDS = 10.0
 
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -114,8 +117,14 @@ class Reloader:
         """Look for edits if it is time; never raises, so a caller is never failed by it."""
         if self.clock() < self._next_look:
             return
-        # One thread looks or loads; the others go on serving the content in use.
-        if not self._busy.acquire(blocking=False):
+        # One thread looks or loads. In the background mode the others go on serving the content
+        # in use; in the synchronous mode they wait, or they could answer from files already
+        # edited before they arrived (the staff console asks for problems and map at once).
+        if self.in_background:
+            acquired = self._busy.acquire(blocking=False)
+        else:
+            acquired = self._busy.acquire(timeout=SYNCHRONOUS_WAIT_SECONDS)
+        if not acquired:
             return
         handed_off = False
         try:
