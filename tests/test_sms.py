@@ -356,6 +356,23 @@ def test_a_tampered_cookie_is_ignored(texter, tamper):
     assert conversation.send("2").text.startswith(EN_WELCOME)
 
 
+def test_the_cookie_is_written_uncompressed_and_a_compressed_one_is_still_read(app, texter):
+    conversation = started(texter, "es").send("1")
+    ours = SignedCookieSessions().get_signing_serializer(app)
+    assert ours is not None
+    # itsdangerous marks a zlib-compressed payload with "."; even a compressible one is not.
+    assert not ours.dumps({"lang": "es", "pad": "x" * 200}).startswith(".")
+    # A cookie from before, compressed by itsdangerous' own serializer with the same settings.
+    theirs = URLSafeTimedSerializer(
+        app.secret_key, salt=ours.salt, serializer=ours.serializer, signer_kwargs=ours.signer_kwargs
+    )
+    conversation_with_padding = {"lang": "es", "trail": ["main", "police"], "pad": "x" * 200}
+    compressed = theirs.dumps(conversation_with_padding)
+    assert compressed.startswith(".")
+    conversation.jar.cookies[COOKIE_NAME] = compressed
+    assert conversation.send("2").text.startswith(MESSAGE_TEXTS[("es", "police-status")])
+
+
 def test_a_cookie_whose_place_left_the_tree_starts_at_the_main_menu(app, texter):
     serializer = SignedCookieSessions().get_signing_serializer(app)
     assert serializer is not None

@@ -18,6 +18,8 @@ from flask import Flask, Request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 
 from hotline.config import Settings
 from hotline.content.model import Content
@@ -80,6 +82,19 @@ class CachedKeySigner(TimestampSigner):
         return key
 
 
+class UncompressedSerializer(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer, writing without trying zlib first.
+
+    The conversation is a few dozen bytes, which zlib seldom shortens, and zlib.compress both
+    sets up a large state per call and lets go of the GIL, which under gunicorn's threads cost a
+    text far more than the compression itself. Reading is unchanged, so cookies written
+    compressed (by an earlier version) are still read.
+    """
+
+    def dump_payload(self, obj: Any) -> bytes:
+        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
+
+
 class SignedCookieSessions(SecureCookieSessionInterface):
     """Flask's signed cookie sessions, with HMAC-SHA256 rather than the default SHA-1.
 
@@ -102,7 +117,7 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         cached = self._serializer
         if cached is not None and cached[0] == keys:
             return cached[1]
-        serializer = URLSafeTimedSerializer(
+        serializer = UncompressedSerializer(
             list(keys),  # type: ignore[arg-type]
             salt=self.salt,
             serializer=self.serializer,
