@@ -294,3 +294,26 @@ def test_limits_are_decided_once_per_message_with_the_verdicts() -> None:
     assert limits.sms_verdict(CANARY_CALLER, "m3")[0] is Verdict.SILENT
     assert limits.sms_verdict(CANARY_CALLER, "m2")[0] is Verdict.NOTICE
     assert limits.sms_verdict(CANARY_CALLER, "m1")[0] is Verdict.REPLY
+
+
+def test_a_webhook_makes_one_replay_claim_shared_by_its_limit_and_its_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One store round trip less per call and per text (with Redis, one network hop)."""
+    app = limited_app()
+    backend = app.config["HOTLINE_LIMITS"].backend
+    claims: list[str] = []
+    real_claim = backend.claim
+
+    def counted_claim(key: str, value: str, ttl: int) -> str | None:
+        claims.append(key)
+        return real_claim(key, value, ttl)
+
+    monkeypatch.setattr(backend, "claim", counted_claim)
+    client = app.test_client(use_cookies=False)
+    for _ in range(2):  # the first delivery, then Twilio's retry
+        greet(client, CANARY_CALLER, sid(1))
+        text(client, CANARY_CALLER, sid(1, "SM"))
+    assert len(claims) == 4, claims
+    counted = {(c.channel, c.item): c.value for c in app.config["HOTLINE_METRICS"].counts()}
+    assert counted == {("voice", "start"): 1, ("sms", "main"): 1}

@@ -87,44 +87,54 @@ class Limits:
             return True
         return self.backend.claim(self._replay_key(replay), "1", REPLAY_SECONDS) is None
 
-    def call_allowed(self, caller: str | None, call: str | None) -> bool:
-        """Whether to answer a call, decided once per call; callers who hide their number pass."""
+    def call_allowed(self, caller: str | None, call: str | None) -> tuple[bool, bool | None]:
+        """Whether to answer a call, decided once per call; callers who hide their number pass.
+
+        Also whether this is the call's first greeting (True), a repeat (False), or unknown
+        because nothing was decided (None), so the usage count needs no replay claim of its own.
+        """
         rate = self.settings.call_limit
         if rate is None or not identifiable(caller):
-            return True
+            return True, None
         assert caller is not None
         decision_key = self._replay_key(f"call\x00{call}") if call else None
         if decision_key is not None:
             earlier = self.backend.claim(decision_key, PENDING, REPLAY_SECONDS)
             if earlier is not None:
-                return earlier != "reject"
+                return earlier != "reject", False
         allowed = self._count("calls", rate, self.keys.number("calls", caller)) <= rate.count
         if decision_key is not None:
             self.backend.put(decision_key, "allow" if allowed else "reject", REPLAY_SECONDS)
-        return allowed
+        return allowed, None if decision_key is None else True
 
     def allowed_country(self, sender: str | None) -> bool:
         if sender is None or not identifiable(sender):
             return False
         return normalise(sender).startswith(self.settings.sms_countries)
 
-    def sms_verdict(self, sender: str | None, replay: str | None) -> tuple[Verdict, Reason]:
-        """Whether to reply to a text, decided once per message."""
+    def sms_verdict(
+        self, sender: str | None, replay: str | None
+    ) -> tuple[Verdict, Reason, bool | None]:
+        """Whether to reply to a text, decided once per message.
+
+        The third value says whether this is the message's first delivery (True), a replay
+        (False), or unknown (None), as for `call_allowed`.
+        """
         if not self.allowed_country(sender):
-            return Verdict.SILENT, Reason.COUNTRY
+            return Verdict.SILENT, Reason.COUNTRY, None
         assert sender is not None
         decision_key = self._replay_key(f"sms\x00{replay}") if replay else None
         if decision_key is not None:
             earlier = self.backend.claim(decision_key, PENDING, REPLAY_SECONDS)
             if earlier is not None and earlier != PENDING:
                 verdict, _, reason = earlier.partition(":")
-                return Verdict(verdict), Reason(reason)
+                return Verdict(verdict), Reason(reason), False
             if earlier == PENDING:
-                return Verdict.REPLY, Reason.NONE
+                return Verdict.REPLY, Reason.NONE, False
         verdict, reason = self._sms_decision(sender)
         if decision_key is not None:
             self.backend.put(decision_key, f"{verdict}:{reason}", REPLAY_SECONDS)
-        return verdict, reason
+        return verdict, reason, None if decision_key is None else True
 
     def _sms_decision(self, sender: str) -> tuple[Verdict, Reason]:
         rate = self.settings.sms_limit

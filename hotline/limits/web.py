@@ -22,11 +22,13 @@ def replay_id() -> str | None:
     token = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if token:
         return f"token\x00{token}"
-    sid = request.values.get("CallSid") or request.values.get("MessageSid")
+    # Webhooks take POST only, so Twilio's fields are in the form.
+    form = request.form
+    sid = form.get("CallSid") or form.get("MessageSid")
     if not sid:
         return None
     query = request.query_string.decode("latin-1")
-    return "\x00".join([sid, request.path, query, request.values.get("Digits", "")])
+    return "\x00".join([sid, request.path, query, form.get("Digits", "")])
 
 
 def busy() -> str:
@@ -36,23 +38,26 @@ def busy() -> str:
     return str(response)
 
 
-def call_allowed() -> bool:
-    """Whether to answer this call; when the check itself fails, answer."""
+def call_allowed() -> tuple[bool, bool | None]:
+    """Whether to answer this call, and whether it is its first greeting (see Limits).
+
+    When the check itself fails, answer, and leave the first-time question open (None).
+    """
     try:
-        return limits().call_allowed(request.values.get("From"), request.values.get("CallSid"))
+        return limits().call_allowed(request.form.get("From"), request.form.get("CallSid"))
     except Exception:
         log.exception("the call limit could not be checked; the call was answered")
-        return True
+        return True, None
 
 
-def sms_verdict() -> tuple[Verdict, Reason]:
-    """Whether to reply to this text; when the check itself fails, reply."""
+def sms_verdict() -> tuple[Verdict, Reason, bool | None]:
+    """Whether to reply to this text, and whether it is its first delivery (see Limits)."""
     try:
-        sid = request.values.get("MessageSid")
-        return limits().sms_verdict(request.values.get("From"), sid or replay_id())
+        sid = request.form.get("MessageSid")
+        return limits().sms_verdict(request.form.get("From"), sid or replay_id())
     except Exception:
         log.exception("the text limits could not be checked; the text was answered")
-        return Verdict.REPLY, Reason.NONE
+        return Verdict.REPLY, Reason.NONE, None
 
 
 def first_time() -> bool:

@@ -28,8 +28,12 @@ STOP = "stop"
 EVENTS = frozenset({START, OFFICE, BUSY, STOP, "sms-limited", "sms-ceiling", "sms-foreign"})
 
 
-def count(channel: str, language: str | None, item: str | None) -> None:
-    """Count one visit to `item` in `language`, unless this webhook is a replay."""
+def count(channel: str, language: str | None, item: str | None, first: bool | None = None) -> None:
+    """Count one visit to `item` in `language`, unless this webhook is a replay.
+
+    `first` is what a limit's decision already found out (True: first delivery; False: a
+    replay); None makes the count find out with a replay claim of its own.
+    """
     if item is None:
         return
     try:
@@ -41,9 +45,13 @@ def count(channel: str, language: str | None, item: str | None) -> None:
             return
         if item not in EVENTS and item not in content.menus and item not in content.messages:
             return
-        replay = replay_id()
-        if not limits().first_time(None if replay is None else f"usage\x00{item}\x00{replay}"):
+        if first is False:
             return
+        if first is None:
+            replay = replay_id()
+            claim = None if replay is None else f"usage\x00{item}\x00{replay}"
+            if not limits().first_time(claim):
+                return
         metrics: Metrics = current_app.config["HOTLINE_METRICS"]
         metrics.count(channel, language or NO_LANGUAGE, item)
     except Exception:

@@ -34,17 +34,17 @@ def _renderer() -> SmsRenderer:
 @bp.route("", methods=["POST"])
 @twilio_only
 def incoming() -> Response:
-    verdict, reason = sms_verdict()
+    verdict, reason, first = sms_verdict()
     renderer = _renderer()
     conversation = conversation_cookie.read(session, renderer.content)
     if verdict is not Verdict.REPLY:
         # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
-        count("sms", None, reason)
+        count("sms", None, reason, first)
         language = conversation.language if conversation else None
         return xml_response(renderer.paused(language) if verdict is Verdict.NOTICE else NO_REPLY)
     reply = renderer.reply(conversation, request.form.get("Body", ""))
     conversation_cookie.write(session, reply.conversation)
-    count("sms", *conversation_item(reply.conversation))
+    count("sms", *conversation_item(reply.conversation), first)
     return xml_response(reply.document)
 
 

@@ -52,11 +52,13 @@ def _now() -> dt.datetime:
 @bp.route("", methods=["POST"])
 @twilio_only
 def greeting() -> Response:
-    if not call_allowed():
-        count("voice", None, BUSY)
+    allowed, first = call_allowed()
+    if not allowed:
+        count("voice", None, BUSY, first)
         return xml_response(busy())
-    document = _renderer().greeting(_attempt())
-    count("voice", None, START if _attempt() == 1 else None)
+    attempt = _attempt()
+    document = _renderer().greeting(attempt)
+    count("voice", None, START if attempt == 1 else None, first)
     return xml_response(document)
 
 
