@@ -161,6 +161,9 @@ class CallerKeys:
 def normalise(value: str) -> str:
     """One form per number, so +1 413-555-0123 and +14135550123 share a limit."""
     stripped = value.strip()
+    rest = stripped[1:]
+    if stripped[:1] == "+" and rest.isascii() and rest.isdigit():
+        return stripped  # already E.164-shaped, as Twilio sends it: the common case, kept quick
     digits = re.sub(r"[^0-9]", "", stripped)
     if stripped.startswith("+") and digits:
         return "+" + digits

@@ -130,6 +130,9 @@ def test_every_format_of_a_number_has_one_key() -> None:
     forms = ["+14135550123", "4135550123", "(413) 555-0123", "+1 413-555-0123", "14135550123"]
     assert len({keys.number("sms", form) for form in forms}) == 1
     assert normalise("+44 7911 123456") == "+447911123456"
+    # Digits of other scripts are not phone digits, with or without the quick path.
+    assert normalise("+1413555٣123") == "+1413555123"
+    assert normalise(" +14135550123 ") == "+14135550123"
 
 
 def test_keys_are_hmacs_not_hashes_and_depend_on_the_secret_and_purpose() -> None:
