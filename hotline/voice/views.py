@@ -29,9 +29,10 @@ def _attempt() -> int:
     return int(raw) if raw.isdigit() and len(raw) < 3 else 1
 
 
+# The webhooks take POST only (see below), so Twilio's fields are read from the form alone.
 def _digits() -> str:
     """The first key pressed ('' when none); anything else is simply not an option."""
-    return request.values.get("Digits", "")[:1]
+    return request.form.get("Digits", "")[:1]
 
 
 def _trail(path: str) -> Trail:
@@ -40,7 +41,7 @@ def _trail(path: str) -> Trail:
 
 def _hotline_number() -> str | None:
     # `To` on an incoming call is the hotline's own number, never the caller's.
-    return request.values.get("To")
+    return request.form.get("To")
 
 
 def _now() -> dt.datetime:
@@ -65,33 +66,34 @@ def greeting() -> Response:
 @bp.route("/language", methods=["POST"])
 @twilio_only
 def choose_language() -> Response:
-    document = _renderer().choose_language(_digits(), _attempt())
-    count("voice", *chosen_language(_digits()))
+    digits = _digits()
+    document = _renderer().choose_language(digits, _attempt())
+    count("voice", *chosen_language(digits))
     return xml_response(document)
 
 
 @bp.route("/node/<lang>/<path:trail>", methods=["POST"])
 @twilio_only
 def node(lang: str, trail: str) -> Response:
-    document = _renderer().node(lang, _trail(trail), _attempt())
-    count("voice", lang, node_item(_trail(trail)) if _attempt() == 1 else None)
+    steps, attempt = _trail(trail), _attempt()
+    document = _renderer().node(lang, steps, attempt)
+    count("voice", lang, node_item(steps) if attempt == 1 else None)
     return xml_response(document)
 
 
 @bp.route("/key/<lang>/<path:trail>", methods=["POST"])
 @twilio_only
 def key_press(lang: str, trail: str) -> Response:
-    document = _renderer().key_press(
-        lang, _trail(trail), _digits(), _attempt(), _hotline_number(), _now()
-    )
-    count("voice", lang, key_item(_trail(trail), _digits()))
+    steps, digits = _trail(trail), _digits()
+    document = _renderer().key_press(lang, steps, digits, _attempt(), _hotline_number(), _now())
+    count("voice", lang, key_item(steps, digits))
     return xml_response(document)
 
 
 @bp.route("/office-result/<lang>/<path:trail>", methods=["POST"])
 @twilio_only
 def office_result(lang: str, trail: str) -> Response:
-    status = request.values.get("DialCallStatus", "")
+    status = request.form.get("DialCallStatus", "")
     return xml_response(_renderer().office_result(lang, _trail(trail), status))
 
 
