@@ -58,8 +58,3 @@ def sms_verdict() -> tuple[Verdict, Reason, bool | None]:
     except Exception:
         log.exception("the text limits could not be checked; the text was answered")
         return Verdict.REPLY, Reason.NONE, None
-
-
-def first_time() -> bool:
-    """False for a replayed webhook, which must not be counted again."""
-    return limits().first_time(replay_id())
