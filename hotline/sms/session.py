@@ -132,7 +132,11 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # Calls carry no Cookie header at all: answer before parsing one.
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ
+            or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()
         return super().open_session(app, request)
 
