@@ -358,6 +358,13 @@ def machine() -> dict[str, str]:
     }
 
 
+def _command(rounds: int, seconds: float) -> str:
+    """The command line that makes a report like this one."""
+    quick = seconds < 6
+    command = "python bench/run.py" + (" --quick" if quick else "")
+    return command + ("" if rounds == (1 if quick else 3) else f" --rounds {rounds}")
+
+
 def ms(us: float) -> str:
     return f"{us / 1000:.2f}"
 
@@ -366,6 +373,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Short rounds and soak.")
     parser.add_argument("--soak", type=float, help="Soak seconds (60; 15 with --quick).")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="Alternating rounds at saturation (3; 1 with --quick). More rounds ride out a "
+        "neighbour's burst on a shared machine: the median round is reported.",
+    )
     parser.add_argument("--output", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     parser.add_argument(
         "--content", type=Path, default=REPO_ROOT, help="Folder with menus/ and messages/."
@@ -382,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk is needed: apt-get install wrk (or brew install wrk)", file=sys.stderr)
         return 2
     rounds, seconds = (1, 3.0) if args.quick else (3, 6.0)
+    rounds = args.rounds or rounds
     soak = args.soak or (15.0 if args.quick else 60.0)
     workdir = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     try:
@@ -441,7 +455,7 @@ def run(workdir: Path, content: Path, rounds: int, seconds: float, soak: float) 
         "- gunicorn.conf.py as shipped: 2 gthread workers x 4 threads; wrk: 1 thread, "
         f"{SATURATION_CONNECTIONS} connections at saturation, {PACED_CONNECTIONS} paced; "
         f"{rounds} alternating round(s) of {seconds:g} s, median round reported.",
-        "- Command: `python bench/run.py" + ("" if rounds > 1 else " --quick") + "`",
+        f"- Command: `{_command(rounds, seconds)}`",
         f"- Load average at the start (other work on the machine): {_loadavg()}",
         "",
     ]
