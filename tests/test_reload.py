@@ -167,6 +167,21 @@ def edit_emergency_prompt(content: Path, clock: Clock) -> None:
     os.utime(en, (clock.now - 60, clock.now - 60))
 
 
+class BlockedLoads:
+    """Replaces the reloader's load: each load says it started, then waits until allowed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.loading, self.may_finish = threading.Event(), threading.Event()
+        self.threads: list[threading.Thread] = []
+        monkeypatch.setattr("hotline.content.reload.load_content", self._load)
+
+    def _load(self, *args: Any, **kwargs: Any) -> LoadResult:
+        self.threads.append(threading.current_thread())
+        self.loading.set()
+        assert self.may_finish.wait(10)
+        return load_content(*args, **kwargs)
+
+
 def test_the_request_that_notices_an_edit_does_not_wait_for_its_load(
     content_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -174,30 +189,21 @@ def test_the_request_that_notices_an_edit_does_not_wait_for_its_load(
     clock = Clock(time.time())
     reloader = Reloader(store, 5, clock=clock, wall_clock=clock)
     good_version = store.content.version
-    loading, may_finish = threading.Event(), threading.Event()
-    loads: list[threading.Thread] = []
-
-    def slow_load(*args: Any, **kwargs: Any) -> LoadResult:
-        loads.append(threading.current_thread())
-        loading.set()
-        assert may_finish.wait(10)
-        return load_content(*args, **kwargs)
-
-    monkeypatch.setattr("hotline.content.reload.load_content", slow_load)
+    loads = BlockedLoads(monkeypatch)
     edit_emergency_prompt(content_copy, clock)
     clock.now += 6
 
     reloader.maybe_reload()  # returns while the load is blocked in the background
-    assert loading.wait(10)
-    assert loads[0] is not threading.current_thread()
+    assert loads.loading.wait(10)
+    assert loads.threads[0] is not threading.current_thread()
     assert store.content.version == good_version
     clock.now += 6
     reloader.maybe_reload()  # a load is running: no second one starts
     assert not reloader.wait(0.01)
 
-    may_finish.set()
+    loads.may_finish.set()
     assert reloader.wait(10)
-    assert len(loads) == 1
+    assert len(loads.threads) == 1
     assert store.content.translations["en"].prompts["emergency"] == NEW_EMERGENCY
 
 
@@ -209,24 +215,16 @@ def test_a_forked_process_loads_even_while_its_parent_is_loading(
     store = ContentStore.load(content_copy / "menus", content_copy / "messages")
     clock = Clock(time.time())
     reloader = Reloader(store, 5, clock=clock, wall_clock=clock)
-    loading, may_finish = threading.Event(), threading.Event()
-    real_load = load_content
-
-    def slow_load(*args: Any, **kwargs: Any) -> LoadResult:
-        loading.set()
-        assert may_finish.wait(10)
-        return real_load(*args, **kwargs)
-
-    monkeypatch.setattr("hotline.content.reload.load_content", slow_load)
+    loads = BlockedLoads(monkeypatch)
     edit_emergency_prompt(content_copy, clock)
     clock.now += 6
     reloader.maybe_reload()
-    assert loading.wait(10)  # the parent is loading, so it holds the one-load-at-a-time lock
+    assert loads.loading.wait(10)  # the parent is loading, so it holds the one-load-at-a-time lock
 
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the child, which reports by its exit code
         try:
-            may_finish.set()  # the child's own load need not wait
+            loads.may_finish.set()  # the child's own load need not wait
             clock.now += 6
             reloader.maybe_reload()
             loaded = reloader.wait(10)
@@ -235,7 +233,7 @@ def test_a_forked_process_loads_even_while_its_parent_is_loading(
         except BaseException:
             os._exit(2)
     _, status = os.waitpid(child, 0)
-    may_finish.set()
+    loads.may_finish.set()
     assert reloader.wait(10)
     assert os.waitstatus_to_exitcode(status) == 0
 
@@ -303,18 +301,11 @@ def test_synchronously_a_request_waits_for_a_load_that_another_request_started(
     store = ContentStore.load(content_copy / "menus", content_copy / "messages")
     clock = Clock(time.time())
     reloader = Reloader(store, 0, clock=clock, wall_clock=clock)
-    loading, may_finish = threading.Event(), threading.Event()
-
-    def slow_load(*args: Any, **kwargs: Any) -> LoadResult:
-        loading.set()
-        assert may_finish.wait(10)
-        return load_content(*args, **kwargs)
-
-    monkeypatch.setattr("hotline.content.reload.load_content", slow_load)
+    loads = BlockedLoads(monkeypatch)
     edit_emergency_prompt(content_copy, clock)
     first = threading.Thread(target=reloader.maybe_reload)
     first.start()
-    assert loading.wait(10)  # the first request is loading the edit
+    assert loads.loading.wait(10)  # the first request is loading the edit
 
     seen_by_second: list[str] = []
 
@@ -325,7 +316,7 @@ def test_synchronously_a_request_waits_for_a_load_that_another_request_started(
     second = threading.Thread(target=second_request)
     second.start()
     second.join(0.2)  # without waiting, it would have answered from the old content by now
-    may_finish.set()
+    loads.may_finish.set()
     first.join(10)
     second.join(10)
     assert seen_by_second == [NEW_EMERGENCY]
