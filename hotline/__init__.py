@@ -7,11 +7,10 @@ from collections.abc import Mapping
 
 from flask import Flask, jsonify
 
-from hotline import abuse, budget
+from hotline import abuse, budget, webhooks
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
-from hotline.sms.session import configure_sessions
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +29,9 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["HOTLINE_SETTINGS"] = settings
     app.config["HOTLINE_STORE"] = store
+    # Signs the staff console's phone state; the texts' cookie has a key of its own.
+    app.secret_key = settings.secret_key
     abuse.init_app(app, settings, env)
-    configure_sessions(app, settings)
     if settings.secret_key_generated:
         log.warning(
             "DEV MODE: HOTLINE_SECRET_KEY is not set, so a random one was made for this run; "
@@ -43,18 +43,14 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
             "signature. Never run a public line like this."
         )
 
-    from hotline.sms.views import bp as sms
-    from hotline.voice.views import bp as voice
-
-    app.register_blueprint(voice)
-    app.register_blueprint(sms)
     if settings.staff_password is not None:
         from hotline.staff.views import bp as staff
 
         app.register_blueprint(staff)
 
-    if reload_seconds is not None:
-        app.before_request(Reloader(store, reload_seconds).maybe_reload)
+    reloader = None if reload_seconds is None else Reloader(store, reload_seconds)
+    if reloader is not None:
+        app.before_request(reloader.maybe_reload)
 
     @app.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
@@ -72,5 +68,6 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
             },
         )
 
+    webhooks.install(app, before=None if reloader is None else reloader.maybe_reload)
     budget.install(app, env)
     return app

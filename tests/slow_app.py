@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, request
+from flask import Flask
 
 from hotline import create_app as create_hotline
-from hotline.sms.render import SmsRenderer
-from hotline.voice.twiml import VoiceRenderer
+from hotline.sms import views as sms_views
+from hotline.voice import views as voice_views
+from hotline.webhooks.incoming import Incoming
 from tests.twilio_sim import CANARY_CALLER
 
 # Longer than the test's ANSWERED_WITHIN, so only the watchdog can answer in time.
 STALL_SECONDS = 2.0
 
 
-def _stalls_for_the_canary(method):
-    def stalling(*args, **kwargs):
-        if request.values.get("From") == CANARY_CALLER:
+def _stalls_for_the_canary(check):
+    """Wrap a webhook's first step (its limit check), which is given the request."""
+
+    def stalling(limits, incoming: Incoming):
+        if incoming.form.get("From") == CANARY_CALLER:
             time.sleep(STALL_SECONDS)
-        return method(*args, **kwargs)
+        return check(limits, incoming)
 
     return stalling
 
 
 def create_app() -> Flask:
     """The hotline, with the canary caller's greeting and text replies STALL_SECONDS late."""
-    VoiceRenderer.greeting = _stalls_for_the_canary(VoiceRenderer.greeting)
-    SmsRenderer.reply = _stalls_for_the_canary(SmsRenderer.reply)
+    voice_views.call_allowed = _stalls_for_the_canary(voice_views.call_allowed)
+    sms_views.sms_verdict = _stalls_for_the_canary(sms_views.sms_verdict)
     return create_hotline()

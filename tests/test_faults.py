@@ -82,19 +82,44 @@ def test_a_text_crash_with_the_message_in_it_gives_the_office_and_logs_none_of_i
 
 
 @pytest.mark.parametrize(
-    ("path", "views", "safe"),
+    ("path", "renderer", "method", "safe"),
     [
-        ("/voice", "hotline.voice.views", LAST_RESORT_VOICE),
-        ("/sms", "hotline.sms.views", LAST_RESORT_SMS),
+        ("/voice", VoiceRenderer, "greeting", LAST_RESORT_VOICE),
+        ("/sms", SmsRenderer, "reply", LAST_RESORT_SMS),
     ],
 )
-def test_when_even_the_error_handler_fails_the_static_document_is_sent(
-    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, path, views, safe
+def test_when_even_the_safe_message_fails_the_static_document_is_sent(
+    app: Flask,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    path,
+    renderer,
+    method,
+    safe,
+) -> None:
+    def broken(*args, **kwargs):
+        raise MemoryError("no memory left to render anything")
+
+    monkeypatch.setattr(renderer, method, broken)
+    monkeypatch.setattr(renderer, "problem", broken)
+    response = signed_post(app.test_client(), path, {"From": CANARY_CALLER, "Body": "1"})
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == safe
+    assert "the safe message could not be rendered; sent the static one" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("path", "safe"), [("/voice", LAST_RESORT_VOICE), ("/sms", LAST_RESORT_SMS)]
+)
+def test_when_even_writing_the_answer_fails_the_budget_sends_the_static_document(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, path, safe
 ) -> None:
     def broken(*args, **kwargs):
         raise MemoryError("no memory left to build a response")
 
-    monkeypatch.setattr(f"{views}.xml_response", broken)
+    monkeypatch.setattr("hotline.webhooks.respond", broken)
     response = signed_post(app.test_client(), path, {"From": CANARY_CALLER, "Body": "1"})
 
     assert response.status_code == 200

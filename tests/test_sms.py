@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
@@ -15,7 +16,7 @@ from itsdangerous import URLSafeTimedSerializer
 from hotline import create_app
 from hotline.safe_twiml import LAST_RESORT_SMS
 from hotline.sms.render import SmsRenderer
-from hotline.sms.session import COOKIE_NAME, SignedCookieSessions
+from hotline.sms.session import COOKIE_NAME, Conversation, ConversationCookies
 from tests.conftest import app_settings
 from tests.sms_sim import Texter
 from tests.twilio_sim import CANARY_CALLER, HOTLINE_NUMBER, parse_twiml, sign, signed_post
@@ -295,20 +296,16 @@ def test_the_body_is_never_echoed(texter):
 # The cookie ----------------------------------------------------------------------------------
 
 
-def _session_data(app: Flask, cookie: str) -> dict:
-    serializer = SignedCookieSessions().get_signing_serializer(app)
-    assert isinstance(serializer, URLSafeTimedSerializer)
-    return serializer.loads(cookie)
+def _cookies(app: Flask, clock: Callable[[], float] | None = None) -> ConversationCookies:
+    """The app's cookie signer (its secret), optionally on a clock of the test's own."""
+    assert isinstance(app.secret_key, str)
+    return ConversationCookies(app.secret_key, clock=clock or time.time)
 
 
 def test_the_cookie_holds_only_language_and_place(app, texter):
     conversation = started(texter, "es").send("1")
     cookie = conversation.jar.cookies[COOKIE_NAME]
-    assert _session_data(app, cookie) == {
-        "_permanent": True,
-        "lang": "es",
-        "trail": ["main", "police"],
-    }
+    assert _cookies(app).loads(cookie) == ["es", "main", "police"]
     for private in (CANARY_CALLER, HOTLINE_NUMBER, CANARY_CALLER.lstrip("+"), "SM"):
         assert private not in cookie
 
@@ -356,32 +353,36 @@ def test_a_tampered_cookie_is_ignored(texter, tamper):
     assert conversation.send("2").text.startswith(EN_WELCOME)
 
 
-def test_the_cookie_is_written_uncompressed_and_a_compressed_one_is_still_read(app, texter):
-    conversation = started(texter, "es").send("1")
-    ours = SignedCookieSessions().get_signing_serializer(app)
-    assert ours is not None
-    # itsdangerous marks a zlib-compressed payload with "."; even a compressible one is not.
-    assert not ours.dumps({"lang": "es", "pad": "x" * 200}).startswith(".")
-    # A cookie from before, compressed by itsdangerous' own serializer with the same settings.
-    theirs = URLSafeTimedSerializer(
-        app.secret_key, salt=ours.salt, serializer=ours.serializer, signer_kwargs=ours.signer_kwargs
-    )
-    conversation_with_padding = {"lang": "es", "trail": ["main", "police"], "pad": "x" * 200}
-    compressed = theirs.dumps(conversation_with_padding)
-    assert compressed.startswith(".")
-    conversation.jar.cookies[COOKIE_NAME] = compressed
-    assert conversation.send("2").text.startswith(MESSAGE_TEXTS[("es", "police-status")])
+@pytest.mark.parametrize(
+    ("age_seconds", "kept"),
+    [(0, True), (4 * 3600 - 60, True), (4 * 3600 + 60, False), (-60, True), (-3600, False)],
+)
+def test_a_cookie_counts_for_four_hours_from_when_it_was_written(app, texter, age_seconds, kept):
+    written_at = time.time() - age_seconds
+    cookie = _cookies(app, clock=lambda: written_at).value(Conversation("es", ("main", "police")))
+    conversation = texter()
+    conversation.jar.cookies[COOKIE_NAME] = cookie
+    reply = conversation.send("2").text
+    if kept:
+        assert reply.startswith(MESSAGE_TEXTS[("es", "police-status")])
+    else:
+        assert reply.startswith(EN_WELCOME)
+
+
+def test_a_cookie_in_flask_s_session_format_is_ignored(app, texter):
+    """Versions before December 2026 kept the conversation in Flask's session cookie."""
+    old = URLSafeTimedSerializer(app.secret_key, salt="cookie-session")
+    conversation = texter()
+    conversation.jar.cookies[COOKIE_NAME] = old.dumps({"lang": "es", "trail": ["main", "police"]})
+    assert conversation.send("2").text.startswith(EN_WELCOME)
 
 
 def test_a_cookie_whose_place_left_the_tree_starts_at_the_main_menu(app, texter):
-    serializer = SignedCookieSessions().get_signing_serializer(app)
-    assert serializer is not None
+    cookies = _cookies(app)
     conversation = texter()
-    conversation.jar.cookies[COOKIE_NAME] = serializer.dumps(
-        {"_permanent": True, "lang": "es", "trail": ["main", "gone"]}
-    )
+    conversation.jar.cookies[COOKIE_NAME] = cookies.value(Conversation("es", ("main", "gone")))
     assert MESSAGE_TEXTS[("es", "services")] in conversation.send("2").text
-    conversation.jar.cookies[COOKIE_NAME] = serializer.dumps({"lang": "xx", "trail": 5})
+    conversation.jar.cookies[COOKIE_NAME] = cookies.value(Conversation("xx", ("main",)))
     assert conversation.send("2").text.startswith(EN_WELCOME)
 
 
@@ -447,6 +448,6 @@ def test_nothing_about_the_texter_is_logged(texter, monkeypatch, caplog):
     monkeypatch.setattr(SmsRenderer, "reply", lambda *a: 1 / 0)
     conversation.send(body)
     logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
-    assert "the SMS webhook failed" in logged
+    assert "the SMS webhook failed at /sms" in logged
     for private in (body, CANARY_CALLER, CANARY_CALLER.lstrip("+"), "SM555"):
         assert private not in logged

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, request
-
 from hotline.content.model import MAIN_MENU, Content
-from hotline.content.store import ContentStore
-from hotline.limits.web import limits, replay_id
-from hotline.metrics.counter import Metrics
+from hotline.limits.web import replay_id
 from hotline.navigation import GoTo, Repeat, ToOffice, Trail, step_at, valid_trail
 from hotline.sms.session import Conversation
-from hotline.staff.inprocess import SIMULATED
+from hotline.webhooks.incoming import Incoming
+from hotline.webhooks.line import Line
 
 log = logging.getLogger(__name__)
 NO_LANGUAGE = "none"
@@ -28,7 +25,14 @@ STOP = "stop"
 EVENTS = frozenset({START, OFFICE, BUSY, STOP, "sms-limited", "sms-ceiling", "sms-foreign"})
 
 
-def count(channel: str, language: str | None, item: str | None, first: bool | None = None) -> None:
+def count(
+    line: Line,
+    incoming: Incoming,
+    channel: str,
+    language: str | None,
+    item: str | None,
+    first: bool | None = None,
+) -> None:
     """Count one visit to `item` in `language`, unless this webhook is a replay.
 
     `first` is what a limit's decision already found out (True: first delivery; False: a
@@ -38,9 +42,9 @@ def count(channel: str, language: str | None, item: str | None, first: bool | No
         return
     try:
         # Staff trying the line in the console are not residents using it.
-        if request.environ.get(SIMULATED):
+        if incoming.simulated:
             return
-        content = _content()
+        content = line.store.content
         if language is not None and content.language(language) is None:
             return
         if item not in EVENTS and item not in content.menus and item not in content.messages:
@@ -48,19 +52,13 @@ def count(channel: str, language: str | None, item: str | None, first: bool | No
         if first is False:
             return
         if first is None:
-            replay = replay_id()
+            replay = replay_id(incoming)
             claim = None if replay is None else f"usage\x00{item}\x00{replay}"
-            if not limits().first_time(claim):
+            if not line.limits.first_time(claim):
                 return
-        metrics: Metrics = current_app.config["HOTLINE_METRICS"]
-        metrics.count(channel, language or NO_LANGUAGE, item)
+        line.metrics.count(channel, language or NO_LANGUAGE, item)
     except Exception:
         log.exception("a visit could not be counted; the caller was answered")
-
-
-def _content() -> Content:
-    store: ContentStore = current_app.config["HOTLINE_STORE"]
-    return store.content
 
 
 def conversation_item(conversation: Conversation | None) -> tuple[str | None, str | None]:
@@ -70,21 +68,21 @@ def conversation_item(conversation: Conversation | None) -> tuple[str | None, st
     return conversation.language, conversation.trail[-1]
 
 
-def chosen_language(digits: str) -> tuple[str | None, str | None]:
+def chosen_language(content: Content, digits: str) -> tuple[str | None, str | None]:
     """The language a key at the greeting chose, and its main menu; or nothing."""
-    language = _content().language_for_key(digits)
+    language = content.language_for_key(digits)
     return (language.code, MAIN_MENU) if language else (None, None)
 
 
-def node_item(trail: Trail) -> str | None:
+def node_item(content: Content, trail: Trail) -> str | None:
     """The menu or message at a place in the tree, if it is one."""
-    checked = valid_trail(_content(), trail)
+    checked = valid_trail(content, trail)
     return checked[-1] if checked else None
 
 
-def key_item(trail: Trail, digits: str) -> str | None:
+def key_item(content: Content, trail: Trail, digits: str) -> str | None:
     """Where a key pressed at `trail` leads: a menu, a message, the office, or nowhere."""
-    step = step_at(_content(), trail, digits)
+    step = step_at(content, trail, digits)
     if isinstance(step, GoTo | Repeat):
         return step.trail[-1]
     return OFFICE if isinstance(step, ToOffice) else None

@@ -3,156 +3,36 @@
 Twilio stores the cookies of an SMS webhook's replies for each pair of numbers for four hours and
 sends them back with the next message, so a conversation needs no server-side record of the
 texter, and any instance with the same HOTLINE_SECRET_KEY can answer the next message.
+
+The cookie is `v1.<payload>.<written>.<mac>`: the payload is the language and the place in the
+tree as URL-safe base64 of a JSON list, `written` the Unix time it was written, and the
+MAC an HMAC-SHA256 over both with a key derived from the secret for this purpose alone. A cookie
+that is older than four hours, signed with another secret or changed in any way is ignored, and
+the texter starts again at the welcome. Nothing about the texter is in it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
+import hmac
 import json
-import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from email.utils import formatdate
 
-from flask import Flask, Request
-from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode
-from itsdangerous.url_safe import URLSafeSerializerMixin
-
-from hotline.config import Settings
 from hotline.content.model import Content
 from hotline.navigation import MAIN, Trail, valid_trail
 
 # Twilio forgets SMS cookies after four hours; a cookie should not outlive that either.
 LIFETIME = dt.timedelta(hours=4)
 COOKIE_NAME = "hotline_sms"
-LANGUAGE = "lang"
-TRAIL = "trail"
-
-
-class PlainJSON:
-    """Flask's cookie JSON, byte for byte, without its tagging pass for the plain values we keep.
-
-    The conversation is strings, lists of strings and Flask's `_permanent` flag; Flask's tagged
-    serializer writes those as compact JSON with sorted keys, and so does this, several times
-    faster. Anything else (a tuple, bytes, a date) goes through Flask's own serializer.
-    """
-
-    tagged = TaggedJSONSerializer()
-
-    def dumps(self, value: Any) -> str:
-        if _plain(value):
-            return json.dumps(value, separators=(",", ":"), sort_keys=True)
-        return self.tagged.dumps(value)
-
-    def loads(self, value: str | bytes) -> Any:
-        data = json.loads(value)
-        return data if _plain(data) else self.tagged.loads(value)
-
-
-def _plain(value: Any) -> bool:
-    """A dict of strings, numbers, flags and lists of strings: JSON that Flask leaves untagged."""
-    return isinstance(value, dict) and all(
-        isinstance(key, str)
-        and not key.startswith(" ")
-        and (
-            isinstance(item, str | int | float | bool | None)
-            or (isinstance(item, list) and all(isinstance(x, str) for x in item))
-        )
-        for key, item in value.items()
-    )
-
-
-class CachedKeySigner(TimestampSigner):
-    """itsdangerous' timestamp signer, deriving each secret's signing key once, not per cookie."""
-
-    _keys: dict[tuple[bytes, bytes, str, Any], bytes] = {}  # noqa: RUF012 (a shared cache)
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        raw = self.secret_keys[-1] if secret_key is None else secret_key
-        raw = raw.encode() if isinstance(raw, str) else raw
-        cache_key = (raw, self.salt, self.key_derivation, self.digest_method)
-        key = self._keys.get(cache_key)
-        if key is None:
-            key = super().derive_key(raw)
-            if len(self._keys) < 64:
-                self._keys[cache_key] = key
-        return key
-
-
-class UncompressedSerializer(URLSafeTimedSerializer):
-    """itsdangerous' URL-safe timed serializer, writing without trying zlib first.
-
-    The conversation is a few dozen bytes, which zlib seldom shortens, and zlib.compress both
-    sets up a large state per call and lets go of the GIL, which under gunicorn's threads cost a
-    text far more than the compression itself. Reading is unchanged, so cookies written
-    compressed (by an earlier version) are still read.
-    """
-
-    def dump_payload(self, obj: Any) -> bytes:
-        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
-
-
-class SignedCookieSessions(SecureCookieSessionInterface):
-    """Flask's signed cookie sessions, with HMAC-SHA256 rather than the default SHA-1.
-
-    Calls never carry the cookie (it is sent to /sms only), so a request without it gets an
-    empty session straight away, and the signing serializer is built once per secret key rather
-    than twice per text.
-    """
-
-    digest_method = staticmethod(hashlib.sha256)
-    serializer = PlainJSON()  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        self._serializer: tuple[tuple[Any, ...], URLSafeTimedSerializer] | None = None
-        self._lock = threading.Lock()
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        if not app.secret_key:
-            return None
-        keys = (*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key)
-        cached = self._serializer
-        if cached is not None and cached[0] == keys:
-            return cached[1]
-        serializer = UncompressedSerializer(
-            list(keys),  # type: ignore[arg-type]
-            salt=self.salt,
-            serializer=self.serializer,
-            signer=CachedKeySigner,
-            signer_kwargs={
-                "key_derivation": self.key_derivation,
-                "digest_method": self.digest_method,
-            },
-        )
-        with self._lock:
-            self._serializer = (keys, serializer)
-        return serializer
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        # Calls carry no Cookie header at all: answer before parsing one.
-        if app.secret_key and (
-            "HTTP_COOKIE" not in request.environ
-            or not request.cookies.get(self.get_cookie_name(app))
-        ):
-            return self.session_class()
-        return super().open_session(app, request)
-
-
-def configure_sessions(app: Flask, settings: Settings) -> None:
-    """Sign session cookies with HOTLINE_SECRET_KEY and send them only to the SMS webhook."""
-    app.secret_key = settings.secret_key
-    app.session_interface = SignedCookieSessions()
-    app.config.update(
-        SESSION_COOKIE_NAME=COOKIE_NAME,
-        SESSION_COOKIE_PATH="/sms",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SECURE=not settings.dev,
-        SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=LIFETIME,
-    )
+VERSION = "v1"
+# Instances' clocks may differ a little: a cookie "from the future" by less than this is fine.
+CLOCK_SKEW_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -163,23 +43,87 @@ class Conversation:
     trail: Trail = MAIN
 
 
-def read(session: SessionMixin, content: Content) -> Conversation | None:
-    """The conversation in the cookie, or None when there is none or it no longer fits."""
-    code = session.get(LANGUAGE)
-    raw_trail = session.get(TRAIL)
-    if not isinstance(code, str) or content.language(code) is None:
+class ConversationCookies:
+    """Writes and reads the conversation cookie for one secret."""
+
+    def __init__(
+        self, secret: str, secure: bool = True, clock: Callable[[], float] = time.time
+    ) -> None:
+        key = hmac.new(secret.encode(), b"hotline sms cookie v1", hashlib.sha256).digest()
+        # A copy of an HMAC already keyed per cookie: no key set-up, and the GIL is kept (see
+        # privacy.CallerKeys for why that matters under gunicorn's threads).
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+        self._clock = clock
+        secure_only = "; Secure" if secure else ""
+        self._attributes = f"; Path=/sms; HttpOnly{secure_only}; SameSite=Lax"
+        self._lifetime = int(LIFETIME.total_seconds())
+
+    def _mac(self, signed: str) -> str:
+        mac = self._keyed.copy()
+        mac.update(signed.encode("ascii"))
+        return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode("ascii")
+
+    def value(self, conversation: Conversation) -> str:
+        """The cookie's value for a conversation, signed now."""
+        data = json.dumps([conversation.language, *conversation.trail], separators=(",", ":"))
+        payload = base64.urlsafe_b64encode(data.encode()).rstrip(b"=").decode("ascii")
+        signed = f"{VERSION}.{payload}.{int(self._clock())}"
+        return f"{signed}.{self._mac(signed)}"
+
+    def set_cookie(self, conversation: Conversation | None) -> str:
+        """A Set-Cookie header value that keeps the conversation, or forgets it (None)."""
+        if conversation is None:
+            return (
+                f"{COOKIE_NAME}=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0"
+                + self._attributes
+            )
+        expires = formatdate(self._clock() + self._lifetime, usegmt=True)
+        return (
+            f"{COOKIE_NAME}={self.value(conversation)}; Expires={expires}; "
+            f"Max-Age={self._lifetime}{self._attributes}"
+        )
+
+    def read(self, cookie_header: str, content: Content) -> Conversation | None:
+        """The conversation in a request's Cookie header, or None when there is none that fits."""
+        raw = cookie_value(cookie_header, COOKIE_NAME)
+        if not raw:
+            return None
+        data = self.loads(raw)
+        if data is None:
+            return None
+        code, *trail = data
+        if content.language(code) is None:
+            return None
+        # The tree may have changed since the cookie was set: start that texter at the main menu.
+        return Conversation(code, valid_trail(content, trail) or MAIN)
+
+    def loads(self, raw: str) -> list[str] | None:
+        """The signed list in a cookie value, if the signature holds and it is fresh."""
+        signed, _, mac = raw.rpartition(".")
+        version, _, rest = signed.partition(".")
+        payload, _, written = rest.partition(".")
+        if version != VERSION or not payload or not written or not signed.isascii():
+            return None
+        if not hmac.compare_digest(self._mac(signed), mac):
+            return None
+        try:
+            age = self._clock() - int(written)
+            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except (ValueError, binascii.Error):
+            return None
+        if not -CLOCK_SKEW_SECONDS <= age <= self._lifetime:
+            return None
+        if not isinstance(data, list) or not data or not all(isinstance(x, str) for x in data):
+            return None
+        return data
+
+
+def cookie_value(header: str, name: str) -> str | None:
+    """One cookie's value in a Cookie request header."""
+    if not header:
         return None
-    if not isinstance(raw_trail, list) or not all(isinstance(step, str) for step in raw_trail):
-        return Conversation(code)
-    # The tree may have changed since the cookie was set: start that texter at the main menu.
-    return Conversation(code, valid_trail(content, raw_trail) or MAIN)
-
-
-def write(session: SessionMixin, conversation: Conversation | None) -> None:
-    """Store the conversation, or forget it entirely (after STOP)."""
-    session.clear()
-    if conversation is None:
-        return
-    session.permanent = True
-    session[LANGUAGE] = conversation.language
-    session[TRAIL] = list(conversation.trail)
+    for part in header.split(";"):
+        key, _, value = part.partition("=")
+        if key.strip() == name:
+            return value.strip().strip('"')
+    return None

@@ -1,71 +1,65 @@
-"""The thin Flask view for incoming texts: read the cookie, call the renderer, keep the cookie.
+"""The SMS webhook: read the cookie, call the renderer, keep the cookie.
 
-Nothing a texter sends (body, numbers, message SID) is logged, stored or echoed.
+Nothing a texter sends (body, numbers, message SID) is logged, stored or echoed. POST only: with
+GET, Twilio would put the texter's words in the URL, and so in access logs.
 """
 
 from __future__ import annotations
 
-import logging
-
-from flask import Blueprint, Response, current_app, request, session
 from twilio.twiml.messaging_response import MessagingResponse
-from werkzeug.exceptions import HTTPException
 
-from hotline.content.store import ContentStore
 from hotline.limits import Verdict
 from hotline.limits.web import sms_verdict
 from hotline.metrics.record import conversation_item, count
-from hotline.safe_twiml import LAST_RESORT_SMS, xml_response
-from hotline.security import twilio_only
-from hotline.sms import session as conversation_cookie
+from hotline.safe_twiml import LAST_RESORT_SMS
 from hotline.sms.render import SmsRenderer
+from hotline.sms.session import Conversation
+from hotline.webhooks.incoming import Incoming, Reply
+from hotline.webhooks.line import Line
+from hotline.webhooks.routes import Routes
 
-log = logging.getLogger(__name__)
-bp = Blueprint("sms", __name__, url_prefix="/sms")
 NO_REPLY = str(MessagingResponse())
+COOKIE_HEADER = "HTTP_COOKIE"
 
 
-def _renderer() -> SmsRenderer:
-    store: ContentStore = current_app.config["HOTLINE_STORE"]
-    return store.derived("sms", SmsRenderer)
+def _renderer(line: Line) -> SmsRenderer:
+    return line.store.derived("sms", SmsRenderer)
 
 
-# POST only: with GET, Twilio would put the texter's words in the URL, and so in access logs.
-@bp.route("", methods=["POST"])
-@twilio_only
-def incoming() -> Response:
-    verdict, reason, first = sms_verdict()
-    renderer = _renderer()
-    conversation = conversation_cookie.read(session, renderer.content)
+def _conversation(line: Line, incoming: Incoming, renderer: SmsRenderer) -> Conversation | None:
+    return line.cookies.read(incoming.header(COOKIE_HEADER), renderer.content)
+
+
+def incoming_text(line: Line, incoming: Incoming) -> Reply:
+    verdict, reason, first = sms_verdict(line.limits, incoming)
+    renderer = _renderer(line)
+    conversation = _conversation(line, incoming, renderer)
     if verdict is not Verdict.REPLY:
         # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
-        count("sms", None, reason, first)
+        count(line, incoming, "sms", None, reason, first)
         language = conversation.language if conversation else None
-        return xml_response(renderer.paused(language) if verdict is Verdict.NOTICE else NO_REPLY)
-    reply = renderer.reply(conversation, request.form.get("Body", ""))
-    conversation_cookie.write(session, reply.conversation)
-    count("sms", *conversation_item(reply.conversation), first)
-    return xml_response(reply.document)
+        return Reply(renderer.paused(language) if verdict is Verdict.NOTICE else NO_REPLY)
+    reply = renderer.reply(conversation, incoming.form.get("Body", ""))
+    count(line, incoming, "sms", *conversation_item(reply.conversation), first)
+    return Reply(reply.document, line.cookies.set_cookie(reply.conversation))
 
 
-@bp.route("/fallback", methods=["POST"])
-@twilio_only
-def fallback() -> Response:
+def fallback(line: Line, incoming: Incoming) -> Reply:
     """The same document as static/fallback-sms.xml, for Twilio's fallback URL."""
-    return xml_response(LAST_RESORT_SMS)
+    return Reply(LAST_RESORT_SMS)
 
 
-@bp.errorhandler(Exception)
-def never_fail_a_texter(error: Exception) -> Response:
+def problem(line: Line, incoming: Incoming, lang: str | None) -> Reply:
     """Whatever broke, the texter reads the 911 notice and how to reach the office."""
-    if isinstance(error, HTTPException) and error.code in (403, 405):
-        return error  # type: ignore[return-value]
-    log.exception("the SMS webhook failed; the texter got the safe message")
-    try:
-        renderer = _renderer()
-        conversation = conversation_cookie.read(session, renderer.content)
-        document = renderer.problem(conversation.language if conversation else None)
-    except Exception:
-        log.exception("the safe SMS reply could not be rendered; sent the static one")
-        document = LAST_RESORT_SMS
-    return xml_response(document)
+    renderer = _renderer(line)
+    conversation = _conversation(line, incoming, renderer)
+    return Reply(renderer.problem(conversation.language if conversation else None))
+
+
+ROUTES = Routes(
+    name="SMS",
+    prefix="/sms",
+    table=[("", incoming_text), ("/fallback", fallback)],
+    problem=problem,
+    last_resort=LAST_RESORT_SMS,
+)

@@ -1,128 +1,116 @@
-"""Thin Flask views for the voice webhooks: parse Twilio's fields, call the renderer."""
+"""The voice webhooks: read Twilio's fields, call the renderer, count the visit.
+
+The webhooks take POST only: with GET, Twilio would put the caller's number in the URL, where the
+hosting platform's router logs it. A GET (or any address not below) gets the static
+911-and-office document from the request budget.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
-from flask import Blueprint, Response, current_app, request
-
-from hotline.content.store import ContentStore
-from hotline.limits.web import busy, call_allowed
-from hotline.metrics.record import BUSY, START, chosen_language, count, key_item, node_item
+from hotline.limits.web import BUSY, call_allowed
+from hotline.metrics.record import BUSY as BUSY_EVENT
+from hotline.metrics.record import START, chosen_language, count, key_item, node_item
 from hotline.navigation import Trail
-from hotline.safe_twiml import LAST_RESORT_VOICE, xml_response
-from hotline.security import twilio_only
+from hotline.safe_twiml import LAST_RESORT_VOICE
 from hotline.voice.twiml import VoiceRenderer
-
-log = logging.getLogger(__name__)
-bp = Blueprint("voice", __name__, url_prefix="/voice")
-
-
-def _renderer() -> VoiceRenderer:
-    store: ContentStore = current_app.config["HOTLINE_STORE"]
-    return store.derived("voice", VoiceRenderer)
+from hotline.webhooks.incoming import Incoming, Reply
+from hotline.webhooks.line import Line
+from hotline.webhooks.routes import Routes
 
 
-def _attempt() -> int:
-    raw = request.args.get("try", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 3 else 1
+def _renderer(line: Line) -> VoiceRenderer:
+    return line.store.derived("voice", VoiceRenderer)
 
 
-# The webhooks take POST only (see below), so Twilio's fields are read from the form alone.
-def _digits() -> str:
+def _digits(incoming: Incoming) -> str:
     """The first key pressed ('' when none); anything else is simply not an option."""
-    return request.form.get("Digits", "")[:1]
+    return incoming.form.get("Digits", "")[:1]
 
 
 def _trail(path: str) -> Trail:
     return tuple(part for part in path.split("/") if part)
 
 
-def _hotline_number() -> str | None:
+def _hotline_number(incoming: Incoming) -> str | None:
     # `To` on an incoming call is the hotline's own number, never the caller's.
-    return request.form.get("To")
+    return incoming.form.get("To")
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-# POST only, as for texts: with GET, Twilio would put the caller's number in the URL, where the
-# hosting platform's router logs it. A GET gets the static 911-and-office document instead.
-@bp.route("", methods=["POST"])
-@twilio_only
-def greeting() -> Response:
-    allowed, first = call_allowed()
+def greeting(line: Line, incoming: Incoming) -> Reply:
+    allowed, first = call_allowed(line.limits, incoming)
     if not allowed:
-        count("voice", None, BUSY, first)
-        return xml_response(busy())
-    attempt = _attempt()
-    document = _renderer().greeting(attempt)
-    count("voice", None, START if attempt == 1 else None, first)
-    return xml_response(document)
+        count(line, incoming, "voice", None, BUSY_EVENT, first)
+        return Reply(BUSY)
+    attempt = incoming.attempt()
+    document = _renderer(line).greeting(attempt)
+    count(line, incoming, "voice", None, START if attempt == 1 else None, first)
+    return Reply(document)
 
 
-@bp.route("/language", methods=["POST"])
-@twilio_only
-def choose_language() -> Response:
-    digits = _digits()
-    document = _renderer().choose_language(digits, _attempt())
-    count("voice", *chosen_language(digits))
-    return xml_response(document)
+def choose_language(line: Line, incoming: Incoming) -> Reply:
+    digits = _digits(incoming)
+    document = _renderer(line).choose_language(digits, incoming.attempt())
+    count(line, incoming, "voice", *chosen_language(line.store.content, digits))
+    return Reply(document)
 
 
-@bp.route("/node/<lang>/<path:trail>", methods=["POST"])
-@twilio_only
-def node(lang: str, trail: str) -> Response:
-    steps, attempt = _trail(trail), _attempt()
-    document = _renderer().node(lang, steps, attempt)
-    count("voice", lang, node_item(steps) if attempt == 1 else None)
-    return xml_response(document)
+def node(line: Line, incoming: Incoming, lang: str, trail: str) -> Reply:
+    steps, attempt = _trail(trail), incoming.attempt()
+    document = _renderer(line).node(lang, steps, attempt)
+    item = node_item(line.store.content, steps) if attempt == 1 else None
+    count(line, incoming, "voice", lang, item)
+    return Reply(document)
 
 
-@bp.route("/key/<lang>/<path:trail>", methods=["POST"])
-@twilio_only
-def key_press(lang: str, trail: str) -> Response:
-    steps, digits = _trail(trail), _digits()
-    document = _renderer().key_press(lang, steps, digits, _attempt(), _hotline_number(), _now())
-    count("voice", lang, key_item(steps, digits))
-    return xml_response(document)
+def key_press(line: Line, incoming: Incoming, lang: str, trail: str) -> Reply:
+    steps, digits = _trail(trail), _digits(incoming)
+    document = _renderer(line).key_press(
+        lang, steps, digits, incoming.attempt(), _hotline_number(incoming), _now()
+    )
+    count(line, incoming, "voice", lang, key_item(line.store.content, steps, digits))
+    return Reply(document)
 
 
-@bp.route("/office-result/<lang>/<path:trail>", methods=["POST"])
-@twilio_only
-def office_result(lang: str, trail: str) -> Response:
-    status = request.form.get("DialCallStatus", "")
-    return xml_response(_renderer().office_result(lang, _trail(trail), status))
+def office_result(line: Line, incoming: Incoming, lang: str, trail: str) -> Reply:
+    status = incoming.form.get("DialCallStatus", "")
+    return Reply(_renderer(line).office_result(lang, _trail(trail), status))
 
 
-@bp.route("/fallback", methods=["POST"])
-@twilio_only
-def fallback() -> Response:
+def fallback(line: Line, incoming: Incoming) -> Reply:
     """The same document as static/fallback-voice.xml, for Twilio's Fallback URL."""
-    return xml_response(LAST_RESORT_VOICE)
+    return Reply(LAST_RESORT_VOICE)
 
 
-@bp.route("/<path:unknown>", methods=["POST"])
-@twilio_only
-def stale_url(unknown: str) -> Response:
+def stale_url(line: Line, incoming: Incoming, unknown: str) -> Reply:
     """An address from an older version of the app: start again at the greeting."""
-    return xml_response(_renderer().greeting(1))
+    return Reply(_renderer(line).greeting(1))
 
 
-@bp.errorhandler(Exception)
-def never_fail_a_caller(error: Exception) -> Response:
+def problem(line: Line, incoming: Incoming, lang: str | None) -> Reply:
     """Whatever broke, the caller hears the 911 notice and how to reach the office."""
-    from werkzeug.exceptions import HTTPException
+    return Reply(_renderer(line).problem(lang, _hotline_number(incoming)))
 
-    if isinstance(error, HTTPException) and error.code == 403:
-        return error  # type: ignore[return-value]
-    log.exception("a voice webhook failed at %s; the caller got the safe message", request.path)
-    lang = request.view_args.get("lang") if request.view_args else None
-    try:
-        document = _renderer().problem(lang, _hotline_number())
-    except Exception:
-        log.exception("the safe message could not be rendered; sent the static one")
-        document = LAST_RESORT_VOICE
-    return xml_response(document)
+
+# A place in the URL: a language code, then the trail (as Flask's string and path converters).
+_PLACE = r"/(?P<lang>[^/]+)/(?P<trail>[^/].*)"
+ROUTES = Routes(
+    name="voice",
+    prefix="/voice",
+    table=[
+        ("", greeting),
+        ("/language", choose_language),
+        ("/node" + _PLACE, node),
+        ("/key" + _PLACE, key_press),
+        ("/office-result" + _PLACE, office_result),
+        ("/fallback", fallback),
+        (r"/(?P<unknown>[^/].*)", stale_url),
+    ],
+    problem=problem,
+    last_resort=LAST_RESORT_VOICE,
+)
