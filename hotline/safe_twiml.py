@@ -4,12 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response
-
 STATIC = Path(__file__).resolve().parent / "static"
 LAST_RESORT_VOICE = (STATIC / "fallback-voice.xml").read_text(encoding="utf-8")
 LAST_RESORT_SMS = (STATIC / "fallback-sms.xml").read_text(encoding="utf-8")
-
-
-def xml_response(document: str, status: int = 200) -> Response:
-    return Response(document, status=status, mimetype="text/xml")

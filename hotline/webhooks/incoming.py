@@ -56,7 +56,7 @@ class Incoming:
 
 def read_form(environ: dict[str, Any]) -> MultiDict[str, str]:
     """The url-encoded form in the body, parsed as werkzeug parses it; empty for other bodies."""
-    if not environ.get("CONTENT_TYPE", "").startswith(FORM_TYPE):
+    if environ.get("CONTENT_TYPE", "")[: len(FORM_TYPE)].lower() != FORM_TYPE:
         return MultiDict()
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
