@@ -32,7 +32,7 @@ def busy() -> str:
     return str(response)
 
 
-BUSY = busy()
+BUSY_TWIML = busy()
 
 
 def call_allowed(limits: Limits, incoming: Incoming) -> tuple[bool, bool | None]:

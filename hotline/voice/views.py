@@ -1,17 +1,16 @@
 """The voice webhooks: read Twilio's fields, call the renderer, count the visit.
 
 The webhooks take POST only: with GET, Twilio would put the caller's number in the URL, where the
-hosting platform's router logs it. A GET (or any address not below) gets the static
-911-and-office document from the request budget.
+hosting platform's router logs it. A GET, or an address not in ROUTES below, gets the static
+911-and-office document (see hotline.webhooks).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from hotline.limits.web import BUSY, call_allowed
-from hotline.metrics.record import BUSY as BUSY_EVENT
-from hotline.metrics.record import START, chosen_language, count, key_item, node_item
+from hotline.limits.web import BUSY_TWIML, call_allowed
+from hotline.metrics.record import BUSY, START, chosen_language, count, key_item, node_item
 from hotline.navigation import Trail
 from hotline.safe_twiml import LAST_RESORT_VOICE
 from hotline.voice.twiml import VoiceRenderer
@@ -45,8 +44,8 @@ def _now() -> dt.datetime:
 def greeting(line: Line, incoming: Incoming) -> Reply:
     allowed, first = call_allowed(line.limits, incoming)
     if not allowed:
-        count(line, incoming, "voice", None, BUSY_EVENT, first)
-        return Reply(BUSY)
+        count(line, incoming, "voice", None, BUSY, first)
+        return Reply(BUSY_TWIML)
     attempt = incoming.attempt()
     document = _renderer(line).greeting(attempt)
     count(line, incoming, "voice", None, START if attempt == 1 else None, first)
