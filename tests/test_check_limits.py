@@ -60,6 +60,12 @@ def test_every_language_has_voices_and_every_voice_a_family() -> None:
         ("Polly.Camila-Generative", "pt-BR", None, None),
         ("Google.es-US-Neural2-A", "es-US", None, None),
         ("Polly.Aditi", "hi-IN", None, None),
+        # Checked on 2026-11-28 against the <Say> voices twilio-node 5.10.0 lists.
+        ("Polly.Kevin", "en-US", None, None),
+        ("Polly.Mía-Generative", "es-MX", None, None),
+        ("Google.fr-CA-Chirp3-HD-Aoede", "fr-CA", None, None),
+        ("Google.fil-ph-Neural2-A", "fil-PH", None, None),
+        ("Google.pt-BR-Wavenet-E", "pt-BR", None, None),
         (
             "Polly.Lupe-Neurall",
             "es-US",

@@ -3,6 +3,16 @@
 A curated copy of Twilio's list (Amazon Polly standard, neural and generative voices, and Google
 Standard, WaveNet, Neural2 and Chirp 3 HD voices). `hotline check` rejects a voice that is not
 here; when Twilio's console offers a voice missing from this list, add it below.
+
+Checked on 2026-11-28. The voice table of Twilio's text-to-speech page
+(https://www.twilio.com/docs/voice/twiml/say/text-speech) could not be read from here: the
+stored copies reached only the top of the page. The names were checked instead against the list
+of <Say> voices Twilio publishes in its own helper library, generated from its TwiML definitions:
+the SayVoice type in src/twiml/VoiceResponse.ts of twilio/twilio-node, release 5.10.0
+(2025-09-18). Every voice in that list is here. Not confirmed by it, and kept as written from
+memory until someone checks the console: the Polly voices in _POLLY_UNLISTED and the Chirp 3 HD
+names in _CHIRP3_HD_UNLISTED. SAY_LIMITS was checked against
+https://www.twilio.com/docs/api/errors/13521.
 """
 
 from __future__ import annotations
@@ -11,7 +21,8 @@ from collections.abc import Iterable
 
 from hotline.content.problems import did_you_mean
 
-# Longest text one <Say> may hold, by voice family (Twilio's documented limits).
+# Longest text one <Say> may hold, by voice family. Twilio's warning 13521 gives these: Polly
+# 3000 characters (SSML tags not counted), Google 5000 (tags, newlines and spaces counted).
 SAY_LIMITS: dict[str, int] = {"polly": 3000, "google": 5000}
 
 _POLLY_TIERS = {"S": "", "N": "-Neural", "G": "-Generative"}
@@ -40,22 +51,22 @@ _POLLY: dict[str, tuple[str, ...]] = {
         "Joanna:SNG",
         "Kendra:SN",
         "Kimberly:SN",
-        "Salli:SNG",
+        "Salli:SN",
         "Joey:SN",
         "Justin:SN",
-        "Kevin:N",
+        "Kevin:SN",
         "Matthew:SNG",
         "Ruth:NG",
         "Stephen:NG",
     ),
-    "en-ZA": ("Ayanda:N",),
+    "en-ZA": ("Ayanda:NG",),
     "es-ES": ("Conchita:S", "Lucia:SNG", "Enrique:S", "Sergio:NG"),
-    "es-MX": ("Mia:SNG", "Andres:NG"),
+    "es-MX": ("Mia:SN", "Andres:NG"),
     "es-US": ("Lupe:SNG", "Penelope:S", "Miguel:S", "Pedro:NG"),
     "fi-FI": ("Suvi:N",),
     "fr-BE": ("Isabelle:N",),
-    "fr-CA": ("Chantal:S", "Gabrielle:NG", "Liam:N"),
-    "fr-FR": ("Celine:S", "Lea:SNG", "Mathieu:S", "Remi:NG"),
+    "fr-CA": ("Chantal:S", "Gabrielle:N", "Liam:N"),
+    "fr-FR": ("Celine:S", "Lea:SNG", "Mathieu:S", "Remi:N"),
     "hi-IN": ("Aditi:S", "Kajal:N"),
     "is-IS": ("Dora:S", "Karl:S"),
     "it-IT": ("Carla:S", "Bianca:SNG", "Giorgio:S", "Adriano:N"),
@@ -65,7 +76,7 @@ _POLLY: dict[str, tuple[str, ...]] = {
     "nl-BE": ("Lisa:N",),
     "nl-NL": ("Lotte:S", "Ruben:S", "Laura:N"),
     "pl-PL": ("Ewa:S", "Maja:S", "Jacek:S", "Jan:S", "Ola:N"),
-    "pt-BR": ("Camila:SNG", "Vitoria:SN", "Ricardo:S", "Thiago:N"),
+    "pt-BR": ("Camila:SN", "Vitoria:SN", "Ricardo:S", "Thiago:N"),
     "pt-PT": ("Ines:SN", "Cristiano:S"),
     "ro-RO": ("Carmen:S",),
     "ru-RU": ("Tatyana:S", "Maxim:S"),
@@ -73,27 +84,38 @@ _POLLY: dict[str, tuple[str, ...]] = {
     "tr-TR": ("Filiz:S", "Burcu:N"),
 }
 
-_CHIRP3_HD = [
+# Polly generative voices this list carried before the check that Twilio's list (see the module
+# docstring) does not name. Kept so as not to reject a voice Twilio may have added since; remove
+# one when Twilio's console shows it is not offered. Twilio spells two of them with accents, and
+# those spellings are in _ODD_NAMES.
+_POLLY_UNLISTED: dict[str, tuple[str, ...]] = {
+    "en-US": ("Salli:G",),
+    "es-MX": ("Mia:G",),
+    "fr-CA": ("Gabrielle:G",),
+    "fr-FR": ("Remi:G",),
+    "pt-BR": ("Camila:G",),
+}
+
+# The Chirp 3 HD voices Twilio lists, for every language below marked with Chirp 3 HD.
+_CHIRP3_HD = ["Aoede", "Charon", "Fenrir", "Kore", "Leda", "Orus", "Puck", "Zephyr"]
+
+# Google's other Chirp 3 HD voices. Twilio's list names none of them; this list carried them,
+# for these languages only, before the check, and keeps them until the console says otherwise.
+_CHIRP3_HD_UNLISTED_LANGUAGES = frozenset({"de-DE", "en-US", "es-ES", "es-US", "fr-FR", "pt-BR"})
+_CHIRP3_HD_UNLISTED = [
     "Achernar",
     "Achird",
     "Algenib",
     "Algieba",
     "Alnilam",
-    "Aoede",
     "Autonoe",
     "Callirrhoe",
-    "Charon",
     "Despina",
     "Enceladus",
     "Erinome",
-    "Fenrir",
     "Gacrux",
     "Iapetus",
-    "Kore",
     "Laomedeia",
-    "Leda",
-    "Orus",
-    "Puck",
     "Pulcherrima",
     "Rasalgethi",
     "Sadachbia",
@@ -102,35 +124,79 @@ _CHIRP3_HD = [
     "Sulafat",
     "Umbriel",
     "Vindemiatrix",
-    "Zephyr",
     "Zubenelgenubi",
 ]
 
 # Google voices by language tag: the letters of each model, and whether Chirp 3 HD voices exist.
 _GOOGLE: dict[str, tuple[str, str, str, bool]] = {
     # language: (Standard, Wavenet, Neural2, Chirp3-HD)
-    "ar-XA": ("ABCD", "ABCD", "", False),
-    "bn-IN": ("AB", "AB", "", False),
-    "cmn-CN": ("ABCD", "ABCD", "", False),
-    "de-DE": ("ABCDEF", "ABCDEF", "ABCDF", True),
-    "en-GB": ("ABCDF", "ABCDF", "ABCDF", False),
+    "af-ZA": ("A", "", "", False),
+    "am-ET": ("AB", "AB", "", False),
+    "ar-XA": ("ABCD", "ABCD", "", True),
+    "bg-BG": ("AB", "", "", False),
+    "bn-IN": ("ABCD", "ABCD", "", True),
+    "ca-ES": ("AB", "", "", False),
+    "cmn-CN": ("ABCD", "ABCD", "", True),
+    "cmn-TW": ("ABC", "ABC", "", False),
+    "cs-CZ": ("AB", "AB", "", False),
+    "da-DK": ("ACDEFG", "ACDEFG", "DF", False),
+    "de-DE": ("ABCDEFGH", "ABCDEFGH", "ABCDFGH", True),
+    "el-GR": ("AB", "AB", "", False),
+    "en-AU": ("ABCD", "ABCD", "ABCD", True),
+    "en-GB": ("ABCDFNO", "ABCDFNO", "ABCDFNO", True),
+    "en-IN": ("ABCDEF", "ABCDEF", "ABCD", True),
     "en-US": ("ABCDEFGHIJ", "ABCDEFGHIJ", "ACDEFGHIJ", True),
-    "es-ES": ("ABCD", "BCD", "ABCDEF", True),
+    "es-ES": ("ABCDEFGH", "BCDEFGH", "ABCDEFGH", True),
     "es-US": ("ABC", "ABC", "ABC", True),
-    "fil-PH": ("ABCD", "ABCD", "", False),
-    "fr-CA": ("ABCD", "ABCD", "ABCD", False),
-    "fr-FR": ("ABCDE", "ABCDE", "ABCDE", True),
-    "hi-IN": ("ABCD", "ABCD", "ABCD", False),
-    "it-IT": ("ABCD", "ABCD", "AC", False),
-    "ja-JP": ("ABCD", "ABCD", "BCD", False),
-    "ko-KR": ("ABCD", "ABCD", "ABC", False),
-    "pl-PL": ("ABCDE", "ABCDE", "", False),
-    "pt-BR": ("ABC", "ABC", "ABC", True),
-    "pt-PT": ("ABCD", "ABCD", "", False),
-    "ru-RU": ("ABCDE", "ABCDE", "", False),
-    "tr-TR": ("ABCDE", "ABCDE", "", False),
+    "eu-ES": ("AB", "", "", False),
+    "fi-FI": ("AB", "AB", "", False),
+    "fil-PH": ("ABCD", "ABCD", "", False),  # Neural2: see _ODD_NAMES
+    "fr-CA": ("ABCD", "ABCD", "ABCD", True),
+    "fr-FR": ("ABCDEFG", "ABCDEFG", "ABCDEFG", True),
+    "gl-ES": ("AB", "", "", False),
+    "gu-IN": ("ABCD", "ABCD", "", True),
+    "he-IL": ("ABCD", "ABCD", "", False),
+    "hi-IN": ("ABCDEF", "ABCDEF", "ABCD", True),
+    "hu-HU": ("AB", "A", "", False),
+    "id-ID": ("ABCD", "ABCD", "", True),
+    "is-IS": ("AB", "", "", False),
+    "it-IT": ("ABCDEF", "ABCDEF", "ACF", True),
+    "ja-JP": ("ABCD", "ABCD", "BCD", True),
+    "kn-IN": ("ABCD", "ABCD", "", True),
+    "ko-KR": ("ABCD", "ABCD", "ABC", True),
+    "lt-LT": ("AB", "", "", False),
+    "lv-LV": ("AB", "", "", False),
+    "ml-IN": ("ABCD", "ABCD", "", True),
+    "mr-IN": ("ABC", "ABC", "", True),
+    "ms-MY": ("ABCD", "ABCD", "", False),
+    "nb-NO": ("ABCDEFG", "ABCDEFG", "", False),
+    "nl-BE": ("ABCD", "ABCD", "", False),
+    "nl-NL": ("ABCDEFG", "ABCDEFG", "", True),
+    "pa-IN": ("ABCD", "ABCD", "", False),
+    "pl-PL": ("ABCDEFG", "ABCDEFG", "", True),
+    "pt-BR": ("ABCDE", "ABCDE", "ABC", True),
+    "pt-PT": ("ABCDEF", "ABCDEF", "", False),
+    "ro-RO": ("AB", "AB", "", False),
+    "ru-RU": ("ABCDE", "ABCDE", "", True),
+    "sk-SK": ("AB", "AB", "", False),
+    "sr-RS": ("A", "", "", False),
+    "sv-SE": ("ABCDEFG", "ABCDEFG", "", False),
+    "ta-IN": ("ABCD", "ABCD", "", True),
+    "te-IN": ("ABCD", "", "", True),
+    "th-TH": ("A", "", "C", True),
+    "tr-TR": ("ABCDE", "ABCDE", "", True),
     "uk-UA": ("A", "A", "", False),
-    "vi-VN": ("ABCD", "ABCD", "AD", False),
+    "vi-VN": ("ABCD", "ABCD", "AD", True),
+    "yue-HK": ("ABCD", "", "", False),
+}
+
+# Names that follow none of the patterns above, spelled exactly as Twilio lists them: two
+# generative voices with their accents, and Google's Filipino Neural2 voices with a lowercase
+# "ph" in the name.
+_ODD_NAMES: dict[str, tuple[str, ...]] = {
+    "es-MX": ("Polly.Mía-Generative",),
+    "fr-FR": ("Polly.Rémi-Generative",),
+    "fil-PH": ("Google.fil-ph-Neural2-A", "Google.fil-ph-Neural2-D"),
 }
 
 
@@ -148,16 +214,20 @@ def _google_voices(language: str, models: tuple[str, str, str, bool]) -> list[st
     voices += [f"Google.{language}-Wavenet-{letter}" for letter in wavenet]
     voices += [f"Google.{language}-Neural2-{letter}" for letter in neural2]
     if chirp:
-        voices += [f"Google.{language}-Chirp3-HD-{name}" for name in _CHIRP3_HD]
+        names = _CHIRP3_HD.copy()
+        if language in _CHIRP3_HD_UNLISTED_LANGUAGES:
+            names += _CHIRP3_HD_UNLISTED
+        voices += [f"Google.{language}-Chirp3-HD-{name}" for name in names]
     return voices
 
 
 def _build() -> dict[str, tuple[str, ...]]:
-    languages = sorted(set(_POLLY) | set(_GOOGLE))
+    languages = sorted(set(_POLLY) | set(_POLLY_UNLISTED) | set(_GOOGLE) | set(_ODD_NAMES))
     return {
         language: tuple(
-            _polly_voices(_POLLY.get(language, ()))
+            _polly_voices(_POLLY.get(language, ()) + _POLLY_UNLISTED.get(language, ()))
             + (_google_voices(language, _GOOGLE[language]) if language in _GOOGLE else [])
+            + list(_ODD_NAMES.get(language, ()))
         )
         for language in languages
     }
