@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
+from collections.abc import Callable
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -99,6 +102,86 @@ def test_the_line_keeps_answering_while_redis_is_away_and_shares_again_after(
     assert backend.using_redis
     assert any("answers again" in r.getMessage() for r in caplog.records)
     assert any(key.startswith("hotline:calls:") for key in own_redis.everything())
+
+
+def test_what_was_counted_while_redis_was_away_is_added_to_it_when_it_returns(
+    own_redis: RedisServer,
+) -> None:
+    app = redis_app(own_redis.url)
+    backend = app.config["HOTLINE_LIMITS"].backend
+    assert isinstance(backend, FallbackBackend)
+    backend.retry_seconds = 0.0
+    client: FlaskClient = app.test_client()
+    metrics = app.config["HOTLINE_METRICS"]
+
+    def started_calls() -> int:
+        return sum(c.value for c in metrics.counts() if (c.channel, c.item) == ("voice", "start"))
+
+    greet(client, "+14135550101", sid(1))
+    own_redis.stop()  # and with it, everything it held: it keeps nothing on disk
+    greet(client, "+14135550102", sid(2))
+    greet(client, "+14135550103", sid(3))
+    assert not backend.using_redis
+    assert started_calls() == 2, "while Redis is away, the figures are this process's"
+
+    own_redis.start()
+    greet(client, "+14135550104", sid(4))
+    assert backend.using_redis
+    deadline = time.monotonic() + 10
+    while started_calls() < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the counts are added by a thread of their own
+    assert started_calls() == 3
+    calls_window = [key for key in own_redis.everything() if key.startswith("hotline:calls:")]
+    assert len(calls_window) == 3, "the outage's per-caller windows were added back too"
+
+
+class FlakyRedis:
+    """A stand-in for Redis that is away until told otherwise, and may fail the adding back."""
+
+    where = "flaky:6379"
+
+    def __init__(self) -> None:
+        self.up = False
+        self.fail_adding = False
+        self.added_back = 0
+        self.counts: dict[str, int] = {}
+
+    def incr(self, key: str, ttl: int) -> int:
+        if not self.up:
+            raise redis.ConnectionError("away")
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return self.counts[key]
+
+    def add(self, increments: dict[str, tuple[int, int]]) -> None:
+        self.added_back += 1
+        if self.fail_adding:
+            raise redis.ConnectionError("away again")
+        for key, (amount, _) in increments.items():
+            self.counts[key] = self.counts.get(key, 0) + amount
+
+
+def eventually(condition: Callable[[], bool], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_counts_that_could_not_be_added_back_are_kept_for_the_next_return() -> None:
+    flaky = FlakyRedis()
+    backend = FallbackBackend(flaky, retry_seconds=0.0)  # type: ignore[arg-type]
+    backend.incr("usage", 60)
+    backend.incr("usage", 60)
+    flaky.up, flaky.fail_adding = True, True
+    backend.incr("usage", 60)  # back, and adding the two fails
+    assert eventually(lambda: flaky.added_back == 1)
+    assert flaky.counts == {"usage": 1}
+
+    flaky.up = False
+    backend.incr("usage", 60)
+    flaky.up, flaky.fail_adding = True, False
+    backend.incr("usage", 60)
+    assert eventually(lambda: flaky.counts.get("usage") == 5)  # 2 + 1 kept, 2 in Redis
 
 
 def test_an_unreachable_redis_at_start_does_not_stop_the_line(

@@ -25,6 +25,8 @@ REDIS_TIMEOUT_SECONDS = 0.5
 # While Redis is away, try it again at most this often, so callers do not each wait for it.
 REDIS_RETRY_SECONDS = 5.0
 SWEEP_SECONDS = 60.0
+# Counters kept in memory during an outage that are added to Redis when it returns, at most.
+MAX_OWED_KEYS = 100_000
 
 
 class Backend(Protocol):
@@ -118,6 +120,16 @@ class RedisBackend:
         count, _ = pipe.execute()
         return int(count)
 
+    def add(self, increments: dict[str, tuple[int, int]]) -> None:
+        """Add to many counters at once: key -> (amount, ttl)."""
+        items = list(increments.items())
+        for start in range(0, len(items), 500):
+            pipe = self.client.pipeline(transaction=False)
+            for key, (amount, ttl) in items[start : start + 500]:
+                pipe.incrby(key, amount)
+                pipe.expire(key, ttl)
+            pipe.execute()
+
     def claim(self, key: str, value: str, ttl: int) -> str | None:
         if self.client.set(key, value, nx=True, ex=ttl):
             return None
@@ -151,7 +163,10 @@ class FallbackBackend:
     """Redis while it answers; this process's memory while it does not, with a warning.
 
     The line must keep answering if Redis goes away: limits then hold per instance, and Redis is
-    tried again every few seconds until it returns.
+    tried again every few seconds until it returns. What was counted in memory meanwhile (usage
+    counts, limit windows) is added to Redis once it answers again, in a thread of its own, so
+    the figures staff read cover the outage too (a news event is when Redis is likeliest to
+    struggle, and when the figures matter most).
     """
 
     def __init__(
@@ -168,6 +183,9 @@ class FallbackBackend:
         self._down = False
         self._retry_at = 0.0
         self._lock = threading.Lock()
+        # Counted in memory while Redis was away, to add to Redis when it returns: key ->
+        # (increments, ttl). Bounded, so a long outage under a flood cannot fill the memory.
+        self._owed: dict[str, tuple[int, int]] = {}
 
     @property
     def using_redis(self) -> bool:
@@ -192,13 +210,53 @@ class FallbackBackend:
             return in_memory()
         if self._down:
             with self._lock:
+                owed: dict[str, tuple[int, int]] = {}
                 if self._down:
                     log.warning("Redis at %s answers again; limits are shared", self.primary.where)
+                    owed, self._owed = self._owed, {}
                 self._down = False
+            if owed:
+                threading.Thread(
+                    target=self._repay, args=(owed,), name="hotline-redis-repay", daemon=True
+                ).start()
         return result
 
+    def _incr_in_memory(self, key: str, ttl: int) -> int:
+        count = self.fallback.incr(key, ttl)
+        with self._lock:
+            self._owe(key, 1, ttl)
+        return count
+
+    def _owe(self, key: str, increments: int, ttl: int) -> None:
+        """Remember increments made in memory (the lock is held)."""
+        owed = self._owed.get(key)
+        if owed is not None:
+            self._owed[key] = (owed[0] + increments, ttl)
+        elif len(self._owed) < MAX_OWED_KEYS:
+            self._owed[key] = (increments, ttl)
+
+    def _repay(self, owed: dict[str, tuple[int, int]]) -> None:
+        """Add to Redis what was counted in memory while it was away."""
+        try:
+            self.primary.add(owed)
+        except redis.RedisError as error:
+            with self._lock:
+                for key, (increments, ttl) in owed.items():
+                    self._owe(key, increments, ttl)
+            log.warning(
+                "the counts made while Redis was away could not be added to it (%s); they are "
+                "kept to add next time it answers",
+                type(error).__name__,
+            )
+            return
+        log.info(
+            "Redis at %s: added %d counters kept in memory while it was away",
+            self.primary.where,
+            len(owed),
+        )
+
     def incr(self, key: str, ttl: int) -> int:
-        return self._use(lambda r: r.incr(key, ttl), lambda: self.fallback.incr(key, ttl))
+        return self._use(lambda r: r.incr(key, ttl), lambda: self._incr_in_memory(key, ttl))
 
     def claim(self, key: str, value: str, ttl: int) -> str | None:
         return self._use(
