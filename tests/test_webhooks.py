@@ -117,3 +117,13 @@ def test_requests_that_are_not_webhooks_go_on_to_flask(unguarded: Flask) -> None
     assert client.get("/healthz").json["status"] == "ok"
     assert client.get("/voicemail").status_code == 404  # only /voice and /voice/... are ours
     assert signed_post(client, "/smsx", {"Body": "hi"}).status_code == 404
+
+
+@pytest.mark.parametrize("tries", ["%C2%B2", "x", "", "999", "-1", "1&try=2"])
+def test_an_odd_try_count_in_the_address_is_the_first_try(unguarded: Flask, tries: str) -> None:
+    path = f"/voice?try={tries}"
+    response = signed_post(unguarded.test_client(), path, CALL)
+    assert response.status_code == 200
+    gather = parse_twiml(response.data).find("Gather")
+    assert gather is not None  # the greeting itself, not the safe message
+    assert gather.get("action") == "/voice/language?try=1"

@@ -51,7 +51,8 @@ class Incoming:
         if not self.query:
             return 1
         raw = next((v for k, v in parse_qsl(self.query) if k == "try"), "1")
-        return int(raw) if raw.isdigit() and len(raw) < 3 else 1
+        # isdigit() alone lets "²" through, which int() refuses.
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 3 else 1
 
 
 def read_form(environ: dict[str, Any]) -> MultiDict[str, str]:
