@@ -275,7 +275,8 @@ def _build_settings(doc: LoadedYaml, problems: ProblemList) -> dict[str, Any] | 
                 )
     languages = _build_languages(reader, root.get("languages"), line_of(root, "languages"))
     emergency = _text(root.get("emergency_number"))
-    if emergency and not emergency.isdigit():
+    # ASCII digits only: isdigit() alone accepts "٩١١", which no phone dials.
+    if emergency and not (emergency.isascii() and emergency.isdigit()):
         problems.error(
             doc.path, line_of(root, "emergency_number"), "emergency_number must be digits, like 911"
         )
