@@ -370,7 +370,7 @@ def test_a_cookie_counts_for_four_hours_from_when_it_was_written(app, texter, ag
 
 
 def test_a_cookie_in_flask_s_session_format_is_ignored(app, texter):
-    """Versions before December 2026 kept the conversation in Flask's session cookie."""
+    """Versions up to November 2026 kept the conversation in Flask's session cookie."""
     old = URLSafeTimedSerializer(app.secret_key, salt="cookie-session")
     conversation = texter()
     conversation.jar.cookies[COOKIE_NAME] = old.dumps({"lang": "es", "trail": ["main", "police"]})
