@@ -184,6 +184,37 @@ def test_counts_that_could_not_be_added_back_are_kept_for_the_next_return() -> N
     assert eventually(lambda: flaky.counts.get("usage") == 5)  # 2 + 1 kept, 2 in Redis
 
 
+def test_batches_added_before_redis_went_away_again_are_not_added_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("hotline.limits.backends.REPAY_BATCH", 1)
+    flaky = FlakyRedis()
+    backend = FallbackBackend(flaky, retry_seconds=0.0)  # type: ignore[arg-type]
+    backend.incr("first", 60)
+    backend.incr("second", 60)
+    real_add = flaky.add
+
+    def add_then_fail(increments: dict[str, tuple[int, int]]) -> None:
+        if flaky.added_back >= 1:
+            flaky.added_back += 1
+            raise redis.ConnectionError("away again")
+        real_add(increments)
+
+    flaky.add = add_then_fail  # type: ignore[method-assign]
+    flaky.up = True
+    backend.incr("third", 60)
+    assert eventually(lambda: flaky.added_back == 2)
+    assert flaky.counts == {"first": 1, "third": 1}
+
+    flaky.add = real_add  # type: ignore[method-assign]
+    flaky.up = False
+    backend.incr("third", 60)
+    flaky.up = True
+    backend.incr("fourth", 60)
+    assert eventually(lambda: flaky.counts.get("second") == 1)
+    assert eventually(lambda: flaky.counts == {"first": 1, "second": 1, "third": 2, "fourth": 1})
+
+
 def test_an_unreachable_redis_at_start_does_not_stop_the_line(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

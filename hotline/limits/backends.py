@@ -27,6 +27,7 @@ REDIS_RETRY_SECONDS = 5.0
 SWEEP_SECONDS = 60.0
 # Counters kept in memory during an outage that are added to Redis when it returns, at most.
 MAX_OWED_KEYS = 100_000
+REPAY_BATCH = 500
 
 
 class Backend(Protocol):
@@ -121,14 +122,12 @@ class RedisBackend:
         return int(count)
 
     def add(self, increments: dict[str, tuple[int, int]]) -> None:
-        """Add to many counters at once: key -> (amount, ttl)."""
-        items = list(increments.items())
-        for start in range(0, len(items), 500):
-            pipe = self.client.pipeline(transaction=False)
-            for key, (amount, ttl) in items[start : start + 500]:
-                pipe.incrby(key, amount)
-                pipe.expire(key, ttl)
-            pipe.execute()
+        """Add to several counters in one round trip: key -> (amount, ttl)."""
+        pipe = self.client.pipeline(transaction=False)
+        for key, (amount, ttl) in increments.items():
+            pipe.incrby(key, amount)
+            pipe.expire(key, ttl)
+        pipe.execute()
 
     def claim(self, key: str, value: str, ttl: int) -> str | None:
         if self.client.set(key, value, nx=True, ex=ttl):
@@ -236,12 +235,16 @@ class FallbackBackend:
             self._owed[key] = (increments, ttl)
 
     def _repay(self, owed: dict[str, tuple[int, int]]) -> None:
-        """Add to Redis what was counted in memory while it was away."""
+        """Add to Redis what was counted in memory while it was away, a batch at a time."""
+        items = list(owed.items())
+        start = 0
         try:
-            self.primary.add(owed)
+            for start in range(0, len(items), REPAY_BATCH):
+                self.primary.add(dict(items[start : start + REPAY_BATCH]))
         except redis.RedisError as error:
+            # Batches already added stay added; only the rest is kept for next time.
             with self._lock:
-                for key, (increments, ttl) in owed.items():
+                for key, (increments, ttl) in items[start:]:
                     self._owe(key, increments, ttl)
             log.warning(
                 "the counts made while Redis was away could not be added to it (%s); they are "
