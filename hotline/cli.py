@@ -272,7 +272,7 @@ def preview_call(
             call.office_answers(office)
         printed = _print_new(call.lines, printed)
     if interactive:
-        _interactive_call(call, office, printed, click.get_text_stream("stdin"))
+        _interactive_call(call, office, printed, sys.stdin)
     elif call.waiting:
         click.echo("  [preview stops here: the line is waiting for a key]")
 
@@ -328,7 +328,7 @@ def preview_text(
         send(body)
     if texts:
         return
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     while True:
         click.echo("Text (empty line to stop): ", nl=False)
         body = stdin.readline().rstrip("\n")
