@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
-from hotline.content.limits import sms_size
+from hotline.sms.segments import sms_size
 
 PUBLIC_URL = "https://hotline.preview.invalid"
 # Twilio's documented test numbers: no real person's number ever appears in a preview.

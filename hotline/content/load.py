@@ -24,6 +24,7 @@ from hotline.content.model import (
     Office,
     OfficeHours,
     Option,
+    Targets,
     Translation,
     VoiceSettings,
 )
@@ -33,6 +34,8 @@ from hotline.content.yaml_lines import LineDict, LoadedYaml, line_of, load_yaml_
 SETTINGS_FILE = "settings.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KEY_PATTERN = re.compile(r"^[0-9*#]$")
+# Speech rates of Twilio's neural voices, measured by the content review of 2026-12.
+DEFAULT_WORDS_PER_MINUTE = {"en": 150, "es": 165, "pt": 165}
 E164_PATTERN = re.compile(r"^\+[1-9][0-9]{7,14}$")
 HOURS_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 
@@ -243,6 +246,7 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
         office=settings["office"],
         keys=settings["keys"],
         voice=settings["voice"],
+        targets=settings["targets"],
         menus=MappingProxyType(menus),
         messages=MappingProxyType(messages),
         translations=MappingProxyType(translations),
@@ -297,7 +301,28 @@ def _build_settings(doc: LoadedYaml, problems: ProblemList) -> dict[str, Any] | 
         "office": office,
         "keys": keys,
         "voice": VoiceSettings(tries=tries, wait_seconds=wait),
+        "targets": _build_targets(reader, root.get("targets"), line_of(root, "targets")),
     }
+
+
+def _build_targets(reader: _Reader, value: Any, line: int | None) -> Targets:
+    """The warning thresholds of `hotline check`; a wrong value is reported and the default kept."""
+    defaults = Targets()
+    if value is None:
+        return defaults
+    section = reader.section(value, schema.TARGETS_FIELDS, "targets", line)
+    if section is None:
+        return defaults
+    found: dict[str, int] = {}
+    for name, field in schema.TARGETS_FIELDS.items():
+        number = reader.get(section, name, field, getattr(defaults, name))
+        if number < 1:
+            reader.problems.error(
+                reader.path, line_of(section, name), f"targets {name} must be 1 or more"
+            )
+            continue
+        found[name] = number
+    return Targets(**found)
 
 
 def _build_office(reader: _Reader, value: Any, line: int | None) -> Office | None:
@@ -331,6 +356,7 @@ def _build_office(reader: _Reader, value: Any, line: int | None) -> Office | Non
         show_caller_number=bool(office.get("show_caller_number", False)),
         dial_timeout=timeout,
         hours=hours,
+        email_spoken=_text(office.get("email_spoken")),
     )
 
 
@@ -424,12 +450,23 @@ def _build_languages(reader: _Reader, value: Any, line: int | None) -> tuple[Lan
             )
         keys_seen[key] = code
         voice = section.get("voice")
+        field = schema.LANGUAGE_FIELDS["words_per_minute"]
+        default_rate = DEFAULT_WORDS_PER_MINUTE.get(code, 150)
+        rate = reader.get(section, "words_per_minute", field, default_rate)
+        if not 60 <= rate <= 300:
+            reader.problems.error(
+                reader.path,
+                line_of(section, "words_per_minute"),
+                f"words_per_minute of '{code}' is {rate}; a voice speaks 60 to 300 words a minute",
+            )
+            rate = default_rate
         languages.append(
             Language(
                 code=code,
                 key=key,
                 twilio_language=_text(section["twilio_language"]),
                 voice=_text(voice) if voice else None,
+                words_per_minute=rate,
             )
         )
     return tuple(languages)

@@ -79,7 +79,8 @@ class Sources:
 
 def validate(content: Content, problems: ProblemList, sources: Sources | None = None) -> None:
     """Add every cross-file problem of `content` to `problems`."""
-    from hotline.content.limits import check_limits
+    # Imported when run: the channels render content, so they import this package first.
+    from hotline.channel_checks import CHANNEL_CHECKS
     from hotline.content.validate_sms import validate_sms
 
     if sources is not None and sources.incomplete():
@@ -93,8 +94,9 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
     if sources is not None:
         _check_voices(content, problems, sources)
         _check_recordings(content, problems, sources)
-    check_limits(content, problems, sources)
     validate_sms(content, problems)
+    for check in CHANNEL_CHECKS:
+        check(content, problems, sources)
 
 
 def check_documents(sources: Sources, problems: ProblemList) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from werkzeug.test import TestResponse
 
-from hotline.content.limits import SMS_SEGMENT_WARNING, sms_size
+from hotline.sms.segments import SMS_SEGMENT_WARNING, sms_size
 from hotline.sms.session import COOKIE_NAME
 
 # Made-up texters: 555-0100 to 555-0199 are reserved for fiction and reach no one. Each simulated
