@@ -8,13 +8,21 @@ documents are cached per content version.
 from __future__ import annotations
 
 import functools
-from collections import deque
 from dataclasses import dataclass
 
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.content.model import Content
-from hotline.navigation import MAIN, GoTo, NotAnOption, Repeat, ToOffice, Trail, is_menu, press
+from hotline.navigation import (
+    MAIN,
+    GoTo,
+    Repeat,
+    ToOffice,
+    Trail,
+    is_menu,
+    press,
+    shortest_trails,
+)
 from hotline.sms.session import Conversation
 from hotline.sms.split import split_text
 from hotline.sms.words import (
@@ -32,9 +40,19 @@ from hotline.sms.words import (
 from hotline.wording import fill, text_values
 
 CACHE_SIZE = 4096
-SWITCH_SEPARATOR = " · "
+# One language per line: a separator such as '·' is not in GSM-7 and would make every English
+# reply UCS-2, at 67 characters a segment instead of 153.
+SWITCH_SEPARATOR = "\n"
 # Optional sentences, and the required one each falls back to (help has the office and 911).
-FALLBACKS = {"office": "help", "problem": "help", "paused": "problem"}
+FALLBACKS = {
+    "office": "help",
+    "problem": "help",
+    "paused": "problem",
+    "emergency": "welcome",
+    "more": "navigation",
+}
+# What a first text may ask for besides a topic, and the reply it gets (911 line first).
+FIRST_ANSWERS = {HELP: "first_help", OFFICE: "first_office"}
 
 
 @dataclass(frozen=True)
@@ -43,20 +61,6 @@ class Reply:
 
     document: str
     conversation: Conversation | None
-
-
-def shortest_trails(content: Content) -> dict[str, Trail]:
-    """The shortest trail from the main menu to every node, for topic words."""
-    trails: dict[str, Trail] = {MAIN[-1]: MAIN}
-    queue = deque([MAIN])
-    while queue:
-        trail = queue.popleft()
-        menu = content.menus.get(trail[-1])
-        for option in menu.options if menu else ():
-            if option.target not in trails:
-                trails[option.target] = (*trail, option.target)
-                queue.append(trails[option.target])
-    return trails
 
 
 def document(*texts: str) -> str:
@@ -87,11 +91,15 @@ class SmsRenderer:
         if kind == STOP:
             return Reply(document(), None)
         if conversation is None:
-            # A first message gets the welcome whatever it says, in the language it is in.
+            # A first message gets the welcome, in the language it is in, unless it asks for
+            # something the line has: then the answer, after the 911 line.
             if meaning is not None and kind == LANGUAGE:
-                code = meaning.value
-            else:
-                code = self.words.language_of(body) or code
+                return self._at("welcome", meaning.value, MAIN)
+            code = self.words.language_of(body) or code
+            if kind == TOPIC and meaning is not None and meaning.value in self.trails:
+                return self._at("first_node", code, self.trails[meaning.value])
+            if kind in (HELP, OFFICE):
+                return self._at(FIRST_ANSWERS[kind], code, MAIN)
             return self._at("welcome", code, MAIN)
         trail = conversation.trail
         if kind == START:
@@ -114,9 +122,6 @@ class SmsRenderer:
 
     def _key(self, code: str, trail: Trail, key: str) -> Reply:
         step = press(self.content, trail, key)
-        if isinstance(step, NotAnOption) and not is_menu(self.content, trail):
-            # After a message, the last numbered list the texter saw is the menu above it.
-            step = press(self.content, self._menu_of(trail), key)
         if isinstance(step, GoTo | Repeat):
             return self._at("node", code, step.trail)
         if isinstance(step, ToOffice):
@@ -131,6 +136,11 @@ class SmsRenderer:
 
     # Writing a reply ------------------------------------------------------------------------
 
+    def render(self, kind: str, code: str, trail: Trail) -> str:
+        """One reply document: welcome, help, office, not_understood, node (menu or message), or
+        a first text's answer: first_help, first_office, first_node."""
+        return self._document(kind, code, trail)
+
     def _render(self, kind: str, code: str, trail: Trail) -> str:
         if kind == "welcome":
             return document(self.welcome_text(code))
@@ -140,6 +150,17 @@ class SmsRenderer:
             return document(self._sms(code, "office"), self._sms(code, "navigation"))
         if kind == "not_understood":
             return document(self._sms(code, "not_understood"), self._node(code, trail))
+        if kind == "first_help":
+            # help has the 911 number already (hotline check makes sure).
+            return document(self._sms(code, "help"), self._sms(code, "navigation"))
+        if kind == "first_office":
+            return document(
+                self._sms(code, "emergency"),
+                self._sms(code, "office"),
+                self._sms(code, "navigation"),
+            )
+        if kind == "first_node":
+            return document(self._sms(code, "emergency"), self._node(code, trail))
         return document(self._node(code, trail))
 
     def welcome_text(self, code: str) -> str:
@@ -156,9 +177,10 @@ class SmsRenderer:
             return self._sms(code, fallback) if fallback else ""
         return fill(text, self._values)
 
-    def _node(self, code: str, trail: Trail) -> str:
+    def _node(self, code: str, trail: Trail, navigation: str = "") -> str:
         """A menu with its numbered options, or a message's text, then how to move on."""
-        navigation = self._sms(code, "navigation")
+        if is_menu(self.content, trail) or not navigation:
+            navigation = self._sms(code, "navigation")
         if is_menu(self.content, trail):
             menu_text = self.content.translations[code].menus[trail[-1]]
             heading = menu_text.intro or _capital(menu_text.title)
