@@ -55,6 +55,8 @@ class Texter:
     replies: list[str] = field(default_factory=list)
     document: ET.Element | None = None
     sent: int = 0
+    # Fields a channel adds, such as WhatsApp's WaId and ProfileName.
+    extra: dict[str, str] = field(default_factory=dict)
 
     def send(self, body: str) -> Texter:
         """Text `body` to the hotline and read the reply."""
@@ -68,6 +70,7 @@ class Texter:
             "Body": body,
             "NumMedia": "0",
             "NumSegments": "1",
+            **self.extra,
         }
         headers = {"Cookie": self.jar.header()} if self.jar.cookies else {}
         response = signed_post(self.client, "/sms", params, self.token, headers)
