@@ -19,6 +19,8 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
 from hotline.content.limits import sms_size
+from hotline.whatsapp.address import PREFIX as WHATSAPP_PREFIX
+from hotline.whatsapp.address import SMS, WHATSAPP
 
 PUBLIC_URL = "https://hotline.preview.invalid"
 # Twilio's documented test numbers: no real person's number ever appears in a preview.
@@ -238,15 +240,18 @@ class TextPreview:
 
     client: SignedClient
     sent: int = 0
+    # "whatsapp" writes both numbers as Twilio does for WhatsApp: whatsapp:+1…
+    channel: str = SMS
 
     def send(self, body: str) -> list[str]:
         """Text `body` to the hotline; the replies, one per <Message>."""
         self.sent += 1
+        prefix = WHATSAPP_PREFIX if self.channel == WHATSAPP else ""
         params = {
             "MessageSid": "SM" + f"{self.sent:032d}",
             "AccountSid": "AC" + "0" * 32,
-            "From": CALLER_NUMBER,
-            "To": HOTLINE_NUMBER,
+            "From": prefix + CALLER_NUMBER,
+            "To": prefix + HOTLINE_NUMBER,
             "Body": body,
             "NumMedia": "0",
             "NumSegments": "1",
@@ -260,17 +265,23 @@ class TextPreview:
         return replies
 
 
-def format_reply(replies: list[str]) -> list[str]:
-    """The replies to one text as transcript lines, each message with its size."""
+def format_reply(replies: list[str], channel: str = SMS) -> list[str]:
+    """The replies to one text as transcript lines, each message with its size.
+
+    WhatsApp has no segments: each <Message> is one message, so only its length is shown.
+    """
     if not replies:
         return ["< (no reply)"]
     lines = []
     for number, reply in enumerate(replies, 1):
-        size = sms_size(reply)
         count = f" {number} of {len(replies)}," if len(replies) > 1 else ""
-        lines.append(
-            f"<{count} {len(reply)} characters, {size.segments} segment(s), {size.encoding}:"
-        )
+        if channel == WHATSAPP:
+            lines.append(f"<{count} {len(reply)} characters, one WhatsApp message:")
+        else:
+            size = sms_size(reply)
+            lines.append(
+                f"<{count} {len(reply)} characters, {size.segments} segment(s), {size.encoding}:"
+            )
         lines += [f"  {line}" if line else "" for line in reply.splitlines()]
     return lines
 
@@ -280,5 +291,5 @@ def start_call(app: Flask, token: str) -> CallPreview:
     return CallPreview(SignedClient(app.test_client(use_cookies=False), token)).start()
 
 
-def start_text(app: Flask, token: str) -> TextPreview:
-    return TextPreview(SignedClient(app.test_client(), token))
+def start_text(app: Flask, token: str, channel: str = SMS) -> TextPreview:
+    return TextPreview(SignedClient(app.test_client(), token), channel=channel)

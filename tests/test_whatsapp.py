@@ -12,12 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 
-from hotline import create_app
+from hotline import cli, create_app
 from hotline.whatsapp.style import MAX_BODY
 from tests.conftest import app_settings
 from tests.sms_sim import Texter
+from tests.test_preview import folders
 from tests.twilio_sim import CANARY_CALLER, HOTLINE_NUMBER, parse_twiml, signed_post
 
 WA_CANARY = "whatsapp:" + CANARY_CALLER
@@ -262,3 +264,22 @@ def test_a_reply_longer_than_twilios_limit_is_cut_where_a_reader_pauses(content_
     assert all(len(reply) <= MAX_BODY for reply in replies)
     assert all(reply.endswith((".", "*")) for reply in replies), "cut at the end of a sentence"
     assert long_text.strip() == " ".join(r for r in replies if r.startswith(sentence[:20]))
+
+
+# hotline preview text --channel whatsapp --------------------------------------------------
+
+
+def test_preview_shows_the_conversation_as_whatsapp_does():
+    result = CliRunner().invoke(
+        cli.main,
+        ["preview", "text", *folders(), "--channel", "whatsapp", "--lang", "pt", "31", "AJUDA"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "> PT"
+    assert re.fullmatch(r"< \d+ characters, one WhatsApp message:", lines[1])
+    assert "  31. A polícia e a imigração" in lines
+    police = lines.index("> 31")
+    assert lines[police + 2].startswith("  *"), "the heading in WhatsApp's bold"
+    assert any(TAPPABLE_OFFICE in line for line in lines[lines.index("> AJUDA") :])
+    assert "segment" not in result.output
