@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" decoding error handler)
 from werkzeug.datastructures import MultiDict
 
-from hotline.staff.inprocess import SIMULATED
+from hotline.emulator import SIMULATED
 
 # werkzeug's own limit for a url-encoded form (max_form_memory_size), kept as it was under Flask.
 MAX_FORM_BYTES = 500_000
