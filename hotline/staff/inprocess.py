@@ -9,11 +9,9 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from hotline.config import Settings
+from hotline.webhook import SIMULATED
 
 Poster = Callable[..., TestResponse]
-# Set on every simulated request. It is a WSGI environ key, not a header, so no request from
-# outside can carry it: counters can leave simulated calls and texts out of the usage figures.
-SIMULATED = "hotline.staff_simulation"
 
 
 def base_url(settings: Settings, host_url: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
 from werkzeug.test import TestResponse
 
+from hotline import services
 from hotline.config import Settings
 from hotline.content.store import ContentStore
 from hotline.staff import auth, inprocess, overview, sources
@@ -41,11 +42,11 @@ SECURITY_HEADERS = {
 
 
 def _settings() -> Settings:
-    return current_app.config["HOTLINE_SETTINGS"]
+    return services.current().settings
 
 
 def _store() -> ContentStore:
-    return current_app.config["HOTLINE_STORE"]
+    return services.current().store
 
 
 @bp.before_request
