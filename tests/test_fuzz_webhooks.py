@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import remove_port
-
 from werkzeug.exceptions import HTTPException
 
 from hotline import create_app
