@@ -344,25 +344,34 @@ def preview_call(
     keys = parse_keys([first_key or "", *more_keys])
     interactive = first_key is None and not more_keys
     call = start_call(app, token)
-    printed = _print_new(call.lines, 0)
+    printed = _print_new(call.events, 0)
     steps = ([language.key] if language else []) + keys
     for key in steps:
-        if not call.waiting:
+        if not _waiting_for_key(call):
             click.echo(f"  [the call has ended; key {key} and those after it were not pressed]")
             return
         call.silence() if key == "-" else call.press(key)
-        while call.dial is not None:
-            printed = _print_new(call.lines, printed)
-            call.office_answers(office)
-        printed = _print_new(call.lines, printed)
+        printed = _follow_transfers(call, office, printed)
     if interactive:
         _interactive_call(call, office, printed, sys.stdin)
-    elif call.waiting:
+    elif _waiting_for_key(call):
         click.echo("  [preview stops here: the line is waiting for a key]")
 
 
+def _waiting_for_key(call: Any) -> bool:
+    return call.waiting is not None and call.waiting.kind == "key"
+
+
+def _follow_transfers(call: Any, office: str, printed: int) -> int:
+    """Print what the call did, ending each transfer to the office with `office`."""
+    while call.waiting is not None and call.waiting.kind == "transfer":
+        printed = _print_new(call.events, printed)
+        call.transfer_ends(office)
+    return _print_new(call.events, printed)
+
+
 def _interactive_call(call: Any, office: str, printed: int, stdin: TextIO) -> None:
-    while call.waiting:
+    while _waiting_for_key(call):
         click.echo("Key (0-9, *, #), Enter for silence, q to hang up: ", nl=False)
         answer = stdin.readline()
         if not answer or answer.strip().lower() == "q":
@@ -373,16 +382,17 @@ def _interactive_call(call: Any, office: str, printed: int, stdin: TextIO) -> No
             click.echo(f"  ['{keys}' is not a phone key]")
             continue
         call.press(keys) if keys else call.silence()
-        while call.dial is not None:
-            printed = _print_new(call.lines, printed)
-            call.office_answers(office)
-        printed = _print_new(call.lines, printed)
+        printed = _follow_transfers(call, office, printed)
 
 
-def _print_new(lines: list[Any], printed: int) -> int:
-    for line in lines[printed:]:
-        click.echo(line.format())
-    return len(lines)
+def _print_new(events: list[Any], printed: int) -> int:
+    from hotline.preview import format_event
+
+    for event in events[printed:]:
+        line = format_event(event)
+        if line is not None:
+            click.echo(line)
+    return len(events)
 
 
 @preview.command("text")

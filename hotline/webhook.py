@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, Response, request
 from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from hotline.emulator import SIMULATED
 from hotline.limits.web import replay_id
 from hotline.security import only_from_twilio
 
@@ -104,9 +105,6 @@ def _answer_routing_errors(state: BlueprintSetupState) -> None:
 
 # What the views read from a webhook request, as plain values ------------------------------------
 
-# Set by the staff console on its simulated requests. A WSGI environ key, not a header, so no
-# request from outside can carry it: counters leave simulated calls and texts out of the figures.
-SIMULATED = "hotline.staff_simulation"
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 
 
@@ -123,7 +121,11 @@ def attempt() -> int:
 
 
 def simulated() -> bool:
-    """A staff member trying the line in the console, not a resident."""
+    """A staff member trying the line in the console, not a resident.
+
+    The emulator marks its requests with a WSGI environ key, not a header, so no request from
+    outside can carry it: counters leave simulated calls and texts out of the figures.
+    """
     return bool(request.environ.get(SIMULATED))
 
 
