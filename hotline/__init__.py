@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from flask import Flask, jsonify
 from twilio.request_validator import RequestValidator
 
-from hotline import budget, services
+from hotline import budget, logs, services
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
@@ -30,6 +30,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     every problem when the menus or messages have errors.
     """
     env = environment(overrides)
+    logs.configure(env)
     settings = Settings.from_env(env)
     abuse = AbuseSettings.from_env(env)
     reload_seconds = reload_interval(env)
