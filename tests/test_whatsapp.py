@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from hotline import cli, create_app
+from hotline.services import services_of
 from hotline.whatsapp.style import MAX_BODY
 from tests.conftest import app_settings
 from tests.sms_sim import Texter
@@ -69,7 +70,7 @@ def user(request: pytest.FixtureRequest, app: Flask) -> Callable[..., WhatsAppUs
 
 
 def counts(app: Flask) -> dict[tuple[str, str, str], int]:
-    metrics = app.config["HOTLINE_METRICS"]
+    metrics = services_of(app).metrics
     return {(c.channel, c.language, c.item): c.value for c in metrics.counts()}
 
 
