@@ -24,7 +24,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     env = environment(overrides)
     settings = Settings.from_env(env)
     reload_seconds = reload_interval(env)
-    store = ContentStore.load(settings.menus_dir, settings.messages_dir)
+    store = ContentStore.load(settings.menus_dir, settings.messages_dir, settings.sources_dir)
 
     app = Flask(__name__)
     app.config["HOTLINE_SETTINGS"] = settings
