@@ -12,6 +12,7 @@ from hotline.content.approvals import fingerprint
 from hotline.content.load import load_content
 from hotline.content.model import Content
 from hotline.content.problems import ProblemList
+from hotline.services import services_of
 from tests.conftest import FIXTURE_CONTENT, app_settings
 
 
@@ -109,7 +110,7 @@ def test_sources_come_from_hotline_sources_dir(tmp_path: Path) -> None:
     shutil.copytree(FIXTURE_CONTENT, content_folder)
     shutil.rmtree(content_folder / "sources")
     settings = app_settings(content_folder, HOTLINE_SOURCES_DIR=str(elsewhere))
-    store = create_app(settings).config["HOTLINE_STORE"]
+    store = services_of(create_app(settings)).store
     assert store.content.sources["statement-2026-02"].file == str(
         elsewhere / "statement-2026-02.yaml"
     )

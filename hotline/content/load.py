@@ -531,6 +531,7 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
             words=_words(section.get("words")),
             line=line_of(messages_map, node_id) or 0,
             approval=approval,
+            whatsapp=text_of(section.get("whatsapp")),
         )
     extra = {name: root[name] for name in ("sms",) if name in root}
     return Translation(

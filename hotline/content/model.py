@@ -174,6 +174,8 @@ class MessageText:
     review: str = "draft"
     # The parts that changed since the approval, when it is stale ("text", "english", "source").
     changed: tuple[str, ...] = ()
+    # WhatsApp's text where a language needs one (what Meta sees, say); else `text` is used.
+    whatsapp: str = ""
 
 
 @dataclass(frozen=True)
