@@ -374,3 +374,9 @@ def test_any_country_may_be_written_in_several_ways(value):
     app = create_app(app_settings(HOTLINE_WHATSAPP_COUNTRIES=value))
     abroad = WhatsAppUser(app.test_client(use_cookies=False), number=ABROAD, hotline=WA_HOTLINE)
     assert abroad.send("PT").text.startswith(WELCOME["pt"])
+
+
+@pytest.mark.parametrize("body", ["2026", "4135551234", "٣١", "3x1", "311 please", "3"])
+def test_what_is_not_a_code_is_read_as_words(app, body):
+    person = WhatsAppUser(app.test_client(use_cookies=False), number=WA_CANARY, hotline=WA_HOTLINE)
+    assert person.send(body).text.startswith(WELCOME["en"]), "a first message: the welcome"
