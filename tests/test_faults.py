@@ -1,4 +1,8 @@
-"""Faults that never reach a caller: crashes, slowness, a lost Redis, broken edits, the app down."""
+"""Faults that never reach a caller: crashes, a lost Redis, broken edits, the app down.
+
+A handler that hangs is gunicorn's to end (its worker timeout), and Twilio's Fallback URL answers
+meanwhile; the real-server tests cover that.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,15 @@ import os
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from hotline import create_app
-from hotline.budget import RequestBudget
-from hotline.config import ConfigError
 from hotline.safe_twiml import LAST_RESORT_SMS, LAST_RESORT_VOICE, STATIC
+from hotline.services import services_of
 from hotline.sms.render import SmsRenderer
 from hotline.sms.segments import SmsSize, sms_size
 from hotline.voice.twiml import VoiceRenderer
@@ -40,14 +43,6 @@ EMERGENCY_SPOKEN = "9 1 1"
 
 def caller_data_in(text: str) -> list[str]:
     return [value for value in (CANARY_CALLER, CALL_SID, SECRET_WORDS) if value in text]
-
-
-@pytest.fixture
-def release() -> Iterator[threading.Event]:
-    """Lets a deliberately stuck handler go at the end of the test, so no thread is left behind."""
-    event = threading.Event()
-    yield event
-    event.set()
 
 
 # A handler raises ---------------------------------------------------------------------------
@@ -114,19 +109,19 @@ def test_when_even_the_safe_message_fails_the_static_document_is_sent(
 @pytest.mark.parametrize(
     ("path", "safe"), [("/voice", LAST_RESORT_VOICE), ("/sms", LAST_RESORT_SMS)]
 )
-def test_when_even_writing_the_answer_fails_the_budget_sends_the_static_document(
-    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, path, safe
+def test_when_even_writing_the_answer_fails_the_static_document_is_sent(
+    app: Flask, caplog: pytest.LogCaptureFixture, path, safe
 ) -> None:
-    def broken(*args, **kwargs):
+    @app.after_request
+    def broken(response):
         raise MemoryError("no memory left to build a response")
 
-    monkeypatch.setattr("hotline.webhooks.respond", broken)
     response = signed_post(app.test_client(), path, {"From": CANARY_CALLER, "Body": "1"})
 
     assert response.status_code == 200
     assert response.get_data(as_text=True) == safe
     assert any(
-        r.name == "hotline.budget" and "the caller got the safe answer" in r.getMessage()
+        r.name == "hotline.webhook" and "the caller got the static document" in r.getMessage()
         for r in caplog.records
     )
 
@@ -138,73 +133,6 @@ def test_an_address_no_route_knows_gets_the_safe_document(app: Flask, path: str)
     assert response.get_data(as_text=True) in (LAST_RESORT_SMS, LAST_RESORT_VOICE)
 
 
-# The time budget ----------------------------------------------------------------------------
-
-
-def stuck_app(
-    monkeypatch: pytest.MonkeyPatch, release: threading.Event, cls: type, method: str
-) -> Flask:
-    def stuck(*args, **kwargs):
-        release.wait(30)
-        raise RuntimeError("released at the end of the test")
-
-    # Patched after loading: `hotline check`'s channel checks render documents at load time.
-    app = create_app(app_settings(HOTLINE_REQUEST_BUDGET_SECONDS="0.2"))
-    monkeypatch.setattr(cls, method, stuck)
-    return app
-
-
-def test_a_call_over_the_time_budget_hears_911_and_the_office_in_three_languages(
-    monkeypatch: pytest.MonkeyPatch,
-    release: threading.Event,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    app = stuck_app(monkeypatch, release, VoiceRenderer, "greeting")
-    call = Call(app.test_client()).start()
-
-    assert [h.language for h in call.heard] == ["en-US", "es-US", "pt-BR"]
-    assert all(EMERGENCY_SPOKEN in h.text and OFFICE_SPOKEN in h.text for h in call.heard)
-    assert call.ended
-    assert "took longer than its 0.2 s budget" in caplog.text
-    assert caller_data_in(caplog.text) == []
-
-
-def test_a_text_over_the_time_budget_gets_the_office_number(
-    monkeypatch: pytest.MonkeyPatch, release: threading.Event
-) -> None:
-    app = stuck_app(monkeypatch, release, SmsRenderer, "reply")
-    texter = Texter(app.test_client()).send("hello")
-    assert OFFICE_WRITTEN in texter.text and "911" in texter.text
-
-
-def test_after_a_late_request_the_next_one_is_answered_normally(
-    monkeypatch: pytest.MonkeyPatch, release: threading.Event
-) -> None:
-    app = stuck_app(monkeypatch, release, VoiceRenderer, "greeting")
-    client = app.test_client()
-    assert Call(client).start().heard[0].language == "en-US"
-    monkeypatch.undo()
-    release.set()
-
-    call = Call(client).start()
-    assert call.pending_gather is not None  # the real greeting, waiting for a language
-    assert call.text.startswith("For English, press 1.")
-    assert "If this is an emergency" in call.text
-
-
-@pytest.mark.parametrize("raw", ["-1", "abc", "15", "1e9", "nan"])
-def test_a_wrong_budget_setting_says_how_to_fix_it(raw: str) -> None:
-    with pytest.raises(ConfigError, match=r"HOTLINE_REQUEST_BUDGET_SECONDS is .* at most 14"):
-        create_app(app_settings(HOTLINE_REQUEST_BUDGET_SECONDS=raw))
-
-
-def test_the_budget_is_on_by_default_and_can_be_switched_off() -> None:
-    assert isinstance(create_app(app_settings()).wsgi_app, RequestBudget)
-    assert create_app(app_settings()).wsgi_app.seconds == 5.0
-    off = create_app(app_settings(HOTLINE_REQUEST_BUDGET_SECONDS="0"))
-    assert not isinstance(off.wsgi_app, RequestBudget)
-
-
 # Redis stops and comes back -----------------------------------------------------------------
 
 
@@ -213,7 +141,7 @@ def test_redis_stopping_and_coming_back_mid_run_fails_no_request(
 ) -> None:
     app = create_app(app_settings(HOTLINE_REDIS_URL=own_redis.url))
     # Try Redis again on every request rather than every few seconds, to see it come back.
-    app.config["HOTLINE_LIMITS"].backend.retry_seconds = 0
+    services_of(app).limits.backend.retry_seconds = 0
     client = app.test_client()
     answered = 0
     for step in range(30):

@@ -8,7 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from hotline import cli
-from hotline.preview import PreviewError, preview_app, start_call
+from hotline.emulator import EmulatorError
+from hotline.preview import preview_app, start_call
+from tests.broken_cases import build_case
 from tests.conftest import FIXTURE_CONTENT
 
 
@@ -127,8 +129,8 @@ def test_keys_after_the_end_of_the_call_are_reported() -> None:
     )
 
 
-def test_broken_content_is_listed_not_previewed() -> None:
-    result = preview("call", "--keys", "1", content=FIXTURE_CONTENT.parent / "broken" / "cycle")
+def test_broken_content_is_listed_not_previewed(tmp_path: Path) -> None:
+    result = preview("call", "--keys", "1", content=build_case("cycle", tmp_path))
     assert result.exit_code == 1
     assert "menus loop back on themselves" in result.output
 
@@ -136,7 +138,7 @@ def test_broken_content_is_listed_not_previewed() -> None:
 def test_preview_requests_are_signed_and_checked() -> None:
     app, token = preview_app(FIXTURE_CONTENT / "menus", FIXTURE_CONTENT / "messages")
     assert start_call(app, token).waiting
-    with pytest.raises(PreviewError, match="HTTP 403"):
+    with pytest.raises(EmulatorError, match="HTTP 403"):
         start_call(app, "not-the-token")
 
 

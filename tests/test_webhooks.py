@@ -1,4 +1,4 @@
-"""The webhook layer in front of Flask: addresses, methods, bodies and what goes on to Flask."""
+"""The webhook blueprints: addresses, methods, bodies, and what is left to the rest of the app."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ CALL = {"CallSid": CALL_SID, "From": CANARY_CALLER, "To": HOTLINE_NUMBER}
 
 @pytest.fixture
 def unguarded() -> Flask:
-    """The line with its request budget off: nothing behind the webhooks catches a bad status."""
-    return create_app(app_settings(HOTLINE_REQUEST_BUDGET_SECONDS="0"))
+    """The line as it is: nothing in front of the webhooks catches a bad status."""
+    return create_app(app_settings())
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def unguarded() -> Flask:
         ("POST", "/sms/old-address", LAST_RESORT_SMS),
     ],
 )
-def test_other_methods_and_unknown_addresses_get_the_static_document_without_the_budget(
+def test_other_methods_and_unknown_addresses_get_the_static_document(
     unguarded: Flask, method: str, path: str, static: str
 ) -> None:
     response = unguarded.test_client().open(path, method=method, data=CALL)
@@ -112,7 +112,7 @@ def test_a_body_that_is_not_a_form_is_read_as_no_fields(unguarded: Flask) -> Non
     assert parse_twiml(response.data).find("Gather") is not None
 
 
-def test_requests_that_are_not_webhooks_go_on_to_flask(unguarded: Flask) -> None:
+def test_requests_that_are_not_webhooks_are_left_to_the_rest_of_the_app(unguarded: Flask) -> None:
     client = unguarded.test_client()
     assert client.get("/healthz").json["status"] == "ok"
     assert client.get("/voicemail").status_code == 404  # only /voice and /voice/... are ours

@@ -16,6 +16,7 @@ from hotline.content.load import load_content
 from hotline.content.model import MAIN_MENU, Content
 from hotline.content.problems import Problem
 from hotline.content.store import ContentStore
+from hotline.services import services_of
 from hotline.staff.sources import link_name
 from hotline.staff.sources import read as read_source
 
@@ -161,7 +162,9 @@ def problems(store: ContentStore) -> dict[str, Any]:
     rejection = store.rejected
     if rejection is not None:
         # The rejection keeps only counts; check the files as they are now to say what is wrong.
-        edited = load_content(store.menus_dir, store.messages_dir, base=store.menus_dir.parent)
+        edited = load_content(
+            store.menus_dir, store.messages_dir, store.menus_dir.parent, store.sources_dir
+        )
         result["rejected"] = {
             "version": rejection.version,
             "at": rejection.at.isoformat(timespec="seconds"),
@@ -174,7 +177,7 @@ def problems(store: ContentStore) -> dict[str, Any]:
 
 def usage(app: Flask, store: ContentStore) -> dict[str, Any]:
     """Anonymous counts per topic, language, channel and day: the same figures as /metrics."""
-    metrics = app.config.get("HOTLINE_METRICS")
+    metrics = services_of(app).metrics
     if metrics is None:
         return {"available": False, "reason": "usage counting is not switched on", "series": {}}
     totals: dict[str, Counter[str]] = {

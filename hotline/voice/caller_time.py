@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from hotline.content.model import MAIN_MENU, Content, Language
 from hotline.navigation import MAIN, OFFICE_PAGE, Trail, shortest_trails
+from hotline.voice.offline import addresses
 from hotline.voice.speech import Said, said, sentences, spoken_words
 from hotline.voice.twiml import VoiceRenderer
 from hotline.wording import fill, key_name, voice_values
@@ -58,7 +59,8 @@ def timings(content: Content, code: str, renderer: VoiceRenderer | None = None) 
     language = content.language(code)
     if language is None or not language.voice:
         return []  # a recorded language: the length of its recordings is not known here
-    return _Counter(content, language, renderer or VoiceRenderer(content)).timings()
+    with addresses():
+        return _Counter(content, language, renderer or VoiceRenderer(content)).timings()
 
 
 class _Counter:

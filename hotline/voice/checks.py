@@ -13,6 +13,7 @@ from hotline.content.problems import ProblemList
 from hotline.content.twilio_voices import say_limit, voice_family
 from hotline.navigation import shortest_trails
 from hotline.voice import caller_time
+from hotline.voice.offline import addresses
 from hotline.voice.speech import Said, said, seconds
 from hotline.voice.twiml import VoiceRenderer
 from hotline.wording import fill, voice_values
@@ -60,6 +61,11 @@ def check_documents(content: Content, problems: ProblemList, sources: Sources | 
     """The greeting, every menu and every message as sent: Say lengths and listening time."""
     if problems.errors:
         return  # documents are rendered only from content without errors
+    with addresses():
+        _check_documents(content, problems, sources)
+
+
+def _check_documents(content: Content, problems: ProblemList, sources: Sources | None) -> None:
     renderer = VoiceRenderer(content)
     rates = {lang.twilio_language: lang.words_per_minute for lang in content.languages}
     _check_greeting(content, renderer, rates, problems, sources)

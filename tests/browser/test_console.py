@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from hotline.services import services_of
 from tests.browser.conftest import PASSWORD, console_app, serving
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -158,7 +159,7 @@ def test_the_map_links_each_node_to_its_file_and_line(page: Any, artifacts: Path
     expect(tree.locator(".node.has-problems")).to_have_count(1)
     page.locator("#map").screenshot(path=artifacts / "map-spanish.png")
 
-    node.get_by_role("link", name="text in messages/es.yaml:33").click()
+    node.get_by_role("link", name="text in messages/es.yaml:32").click()
     expect(page).to_have_url(re.compile(r"/staff/source/messages/es\.yaml#L\d+$"))
     expect(page.locator(".source li:target")).to_contain_text("police-role:")
 
@@ -200,7 +201,7 @@ def test_a_broken_edit_appears_as_a_rejected_edit(
 def test_usage_is_drawn_as_bar_charts(
     page: Any, console_app_and_url: tuple[Flask, str], artifacts: Path
 ) -> None:
-    metrics = console_app_and_url[0].config["HOTLINE_METRICS"]
+    metrics = services_of(console_app_and_url[0]).metrics
     metrics.count("voice", "es", "police-role")
     metrics.count("sms", "en", "services")
     open_console(page)
