@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 
 from hotline.content.model import MAIN_MENU, Content
-from hotline.limits.web import replay_id
+from hotline.limits.step import Counter
+from hotline.limits.web import visit
 from hotline.navigation import GoTo, Repeat, ToOffice, Trail, step_at, valid_trail
 from hotline.sms.session import Conversation
 from hotline.webhooks.incoming import Incoming
@@ -25,40 +26,27 @@ STOP = "stop"
 EVENTS = frozenset({START, OFFICE, BUSY, STOP, "sms-limited", "sms-ceiling", "sms-foreign"})
 
 
-def count(
-    line: Line,
-    incoming: Incoming,
-    channel: str,
-    language: str | None,
-    item: str | None,
-    first: bool | None = None,
-) -> None:
-    """Count one visit to `item` in `language`, unless this webhook is a replay.
-
-    `first` is what a limit's decision already found out (True: first delivery; False: a
-    replay); None makes the count find out with a replay claim of its own.
-    """
+def usage(line: Line, channel: str, language: str | None, item: str | None) -> Counter | None:
+    """Today's counter for a visit to `item` in `language`, if both are the content's own."""
     if item is None:
-        return
+        return None
     try:
-        # Staff trying the line in the console are not residents using it.
-        if incoming.simulated:
-            return
         content = line.store.content
         if language is not None and content.language(language) is None:
-            return
+            return None
         if item not in EVENTS and item not in content.menus and item not in content.messages:
-            return
-        if first is False:
-            return
-        if first is None:
-            replay = replay_id(incoming)
-            claim = None if replay is None else f"usage\x00{item}\x00{replay}"
-            if not line.limits.first_time(claim):
-                return
-        line.metrics.count(channel, language or NO_LANGUAGE, item)
+            return None
+        return line.metrics.counter(channel, language or NO_LANGUAGE, item)
     except Exception:
         log.exception("a visit could not be counted; the caller was answered")
+        return None
+
+
+def count(
+    line: Line, incoming: Incoming, channel: str, language: str | None, item: str | None
+) -> None:
+    """Count one visit to `item` in `language`, once however often the webhook is replayed."""
+    visit(line, incoming, usage(line, channel, language, item))
 
 
 def conversation_item(conversation: Conversation | None) -> tuple[str | None, str | None]:

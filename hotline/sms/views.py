@@ -9,8 +9,8 @@ from __future__ import annotations
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.limits import Verdict
-from hotline.limits.web import sms_verdict
-from hotline.metrics.record import conversation_item, count
+from hotline.limits.web import text_verdict
+from hotline.metrics.record import conversation_item, usage
 from hotline.safe_twiml import LAST_RESORT_SMS
 from hotline.sms.render import SmsRenderer
 from hotline.sms.session import Conversation
@@ -31,17 +31,26 @@ def _conversation(line: Line, incoming: Incoming, renderer: SmsRenderer) -> Conv
 
 
 def incoming_text(line: Line, incoming: Incoming) -> Reply:
-    verdict, reason, first = sms_verdict(line.limits, incoming)
     renderer = _renderer(line)
     conversation = _conversation(line, incoming, renderer)
-    if verdict is not Verdict.REPLY:
-        # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
-        count(line, incoming, "sms", None, reason, first)
-        language = conversation.language if conversation else None
-        return Reply(renderer.paused(language) if verdict is Verdict.NOTICE else NO_REPLY)
+    # The reply is worked out first (it is pure), so the limit and its usage count are one step.
     reply = renderer.reply(conversation, incoming.form.get("Body", ""))
-    count(line, incoming, "sms", *conversation_item(reply.conversation), first)
-    return Reply(reply.document, line.cookies.set_cookie(reply.conversation))
+    verdict, _ = text_verdict(
+        line,
+        incoming,
+        under_way=conversation is not None,
+        replied=usage(line, "sms", *conversation_item(reply.conversation)),
+        refused=lambda reason: usage(line, "sms", None, reason),
+    )
+    if verdict is Verdict.REPLY:
+        return Reply(reply.document, line.cookies.set_cookie(reply.conversation))
+    # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
+    language = conversation.language if conversation else None
+    if verdict is Verdict.NOTICE:
+        return Reply(renderer.paused(language))
+    if verdict is Verdict.SAFE_NOTICE:
+        return Reply(renderer.problem(language))
+    return Reply(NO_REPLY)
 
 
 def fallback(line: Line, incoming: Incoming) -> Reply:

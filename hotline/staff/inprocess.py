@@ -9,6 +9,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from hotline.config import Settings
+from hotline.limits import LIMITS_ENVIRON
 
 Poster = Callable[..., TestResponse]
 # Set on every simulated request. It is a WSGI environ key, not a header, so no request from
@@ -31,4 +32,6 @@ def signed_post(
         signature = RequestValidator(settings.auth_token).compute_signature(url, params)
         headers["X-Twilio-Signature"] = signature
     client = app.test_client(use_cookies=False)
-    return client.post(url, data=params, headers=headers, environ_overrides={SIMULATED: True})
+    # The simulation's own limits: it must never spend the real line's.
+    environ = {SIMULATED: True, LIMITS_ENVIRON: app.config["HOTLINE_SIMULATION_LIMITS"]}
+    return client.post(url, data=params, headers=headers, environ_overrides=environ)

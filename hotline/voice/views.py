@@ -10,7 +10,15 @@ from __future__ import annotations
 import datetime as dt
 
 from hotline.limits.web import BUSY_TWIML, call_allowed
-from hotline.metrics.record import BUSY, START, chosen_language, count, key_item, node_item
+from hotline.metrics.record import (
+    BUSY,
+    START,
+    chosen_language,
+    count,
+    key_item,
+    node_item,
+    usage,
+)
 from hotline.navigation import Trail
 from hotline.safe_twiml import LAST_RESORT_VOICE
 from hotline.voice.twiml import VoiceRenderer
@@ -42,14 +50,11 @@ def _now() -> dt.datetime:
 
 
 def greeting(line: Line, incoming: Incoming) -> Reply:
-    allowed, first = call_allowed(line.limits, incoming)
-    if not allowed:
-        count(line, incoming, "voice", None, BUSY, first)
-        return Reply(BUSY_TWIML)
     attempt = incoming.attempt()
-    document = _renderer(line).greeting(attempt)
-    count(line, incoming, "voice", None, START if attempt == 1 else None, first)
-    return Reply(document)
+    answered = usage(line, "voice", None, START if attempt == 1 else None)
+    if not call_allowed(line, incoming, answered, usage(line, "voice", None, BUSY)):
+        return Reply(BUSY_TWIML)
+    return Reply(_renderer(line).greeting(attempt))
 
 
 def choose_language(line: Line, incoming: Incoming) -> Reply:
