@@ -8,13 +8,15 @@ from flask.testing import FlaskClient
 
 from hotline import create_app
 from hotline.config import ConfigError
+from hotline.emulator import SignedPoster
 from hotline.limits import AbuseSettings, Limits, MemoryBackend, Rate, Verdict
-from hotline.limits.step import Counter, Limit, Outcome, Result, Step
 from hotline.limits.settings import parse_rate
+from hotline.limits.step import Counter, Limit, Outcome, Result, Step
 from hotline.privacy import CallerKeys
+from hotline.services import services_of, swap
 from tests.conftest import SECRET_KEY, app_settings
 from tests.sms_sim import Texter
-from tests.twilio_sim import CANARY_CALLER, Call, parse_twiml, signed_post
+from tests.twilio_sim import AUTH_TOKEN, CANARY_CALLER, PUBLIC_URL, Call, parse_twiml, signed_post
 
 OTHER_CALLER = "+14135550199"
 
@@ -32,10 +34,8 @@ class Clock:
 def limited_app(clock: Clock | None = None, **extra: str) -> Flask:
     app = create_app(app_settings(**extra))
     if clock is not None:
-        old: Limits = app.config["HOTLINE_LIMITS"]
-        app.config["HOTLINE_LIMITS"] = Limits(
-            MemoryBackend(clock), CallerKeys(SECRET_KEY), old.settings, clock
-        )
+        old: Limits = services_of(app).limits
+        swap(app, limits=Limits(MemoryBackend(clock), CallerKeys(SECRET_KEY), old.settings, clock))
     return app
 
 
@@ -301,13 +301,13 @@ def test_an_idempotency_token_marks_a_retry() -> None:
         # The same token marks a retry even where Twilio changed another field.
         headers = {"I-Twilio-Idempotency-Token": token}
         signed_post(client, "/voice/language", {**params, "CallSid": sid(n)}, headers=headers)
-    counted = {(c.language, c.item): c.value for c in app.config["HOTLINE_METRICS"].counts()}
+    counted = {(c.language, c.item): c.value for c in services_of(app).metrics.counts()}
     assert counted[("en", "main")] == 2
 
 
 def test_limits_fail_open_when_the_store_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
     app = limited_app()
-    backend = app.config["HOTLINE_LIMITS"].backend
+    backend = services_of(app).limits.backend
 
     def broken(*args: object) -> int:
         raise RuntimeError("store is broken")
@@ -322,6 +322,7 @@ def test_limits_are_decided_once_per_message_with_the_verdicts() -> None:
     clock = Clock()
     settings = AbuseSettings.from_env({"HOTLINE_SMS_LIMIT": "1/hour"})
     limits = Limits(MemoryBackend(clock), CallerKeys(SECRET_KEY), settings, clock)
+
     def verdict(message: str) -> Verdict:
         return limits.text(CANARY_CALLER, message, under_way=False)[0]
 
@@ -339,7 +340,7 @@ def test_each_webhook_is_one_step_in_the_store_and_a_retry_counts_nothing(
 ) -> None:
     """The limit, the usage count and the replay claim together: one round trip with Redis."""
     app = limited_app()
-    backend = app.config["HOTLINE_LIMITS"].backend
+    backend = services_of(app).limits.backend
     steps: list[Step] = []
     real_run = backend.run
 
@@ -356,5 +357,22 @@ def test_each_webhook_is_one_step_in_the_store_and_a_retry_counts_nothing(
         text(client, CANARY_CALLER, sid(1, "SM"))
     assert len(steps) == 6, steps
     assert all(step.replay is not None for step in steps)
-    counted = {(c.channel, c.item): c.value for c in app.config["HOTLINE_METRICS"].counts()}
+    counted = {(c.channel, c.item): c.value for c in services_of(app).metrics.counts()}
     assert counted == {("voice", "start"): 1, ("voice", "main"): 1, ("sms", "main"): 1}
+
+
+# The staff console's simulations -----------------------------------------------------------
+
+
+def test_simulated_texts_never_spend_the_real_lines_limits() -> None:
+    """Security review finding 3: a training session used up the real ceiling."""
+    app = limited_app(HOTLINE_SMS_GLOBAL_LIMIT="4/hour", HOTLINE_SMS_LIMIT="2/hour")
+    console = SignedPoster.for_app(app, AUTH_TOKEN, PUBLIC_URL, simulated=True)
+    for n in range(12):
+        params = {"MessageSid": sid(n, "SM"), "From": f"+14135551{n:03d}", "Body": "hola"}
+        console.post("/sms", {**params, "To": "+14135550100"})
+        console.post("/sms", {**params, "MessageSid": sid(100 + n, "SM"), "To": "+14135550100"})
+    client = app.test_client(use_cookies=False)
+    assert text(client, CANARY_CALLER, sid(1, "SM")), "the real line still replies"
+    assert text(client, CANARY_CALLER, sid(2, "SM")), "and the sender's own limit is untouched"
+    assert {c.item for c in services_of(app).metrics.counts()} == {"main"}, "real texts only"

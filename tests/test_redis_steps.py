@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import redis
@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from hotline import create_app
 from hotline.limits import FallbackBackend, Limits
 from hotline.metrics import Metrics
+from hotline.services import services_of, swap
 from tests.conftest import app_settings
 from tests.redis_server import RedisServer
 from tests.test_limits import greet, sid, text
@@ -64,7 +65,7 @@ def test_each_webhook_makes_one_round_trip_to_redis(
         greet(client, CANARY_CALLER, sid(1))
         text(client, CANARY_CALLER, sid(2, "SM"))
     assert len(round_trips) == 7
-    counted = {(c.channel, c.item): c.value for c in app.config["HOTLINE_METRICS"].counts()}
+    counted = {(c.channel, c.item): c.value for c in services_of(app).metrics.counts()}
     assert counted == {("voice", "start"): 2, ("voice", "main"): 1, ("sms", "main"): 1}
 
 
@@ -89,7 +90,7 @@ def stall(server: RedisServer, seconds: float) -> threading.Thread:
 
 
 def usage(app: Flask) -> dict[tuple[str, str], int]:
-    return {(c.channel, c.item): c.value for c in app.config["HOTLINE_METRICS"].counts()}
+    return {(c.channel, c.item): c.value for c in services_of(app).metrics.counts()}
 
 
 @pytest.mark.parametrize("seconds", [0.7, 1.3])
@@ -99,7 +100,7 @@ def test_a_stall_during_a_count_neither_loses_nor_doubles_it_and_is_logged(
     """0.7 s: the command times out (0.5 s) and Redis takes it when it wakes; 1.3 s: the same,
     past where a retry would have timed out too. Chaos review F1."""
     app = create_app(app_settings(HOTLINE_REDIS_URL=own_redis.url))
-    backend: FallbackBackend = app.config["HOTLINE_LIMITS"].backend
+    backend: FallbackBackend = services_of(app).limits.backend
     backend.retry_seconds = 0.0
     client = app.test_client(use_cookies=False)
     greet(client, "+14135550111", sid(100))  # connected, scripts loaded
@@ -124,7 +125,7 @@ def test_a_stall_during_a_count_neither_loses_nor_doubles_it_and_is_logged(
 
 def test_a_stall_during_a_limit_counts_the_caller_once(own_redis: RedisServer) -> None:
     app = create_app(app_settings(HOTLINE_REDIS_URL=own_redis.url, HOTLINE_CALL_LIMIT="2/hour"))
-    app.config["HOTLINE_LIMITS"].backend.retry_seconds = 0.0
+    services_of(app).limits.backend.retry_seconds = 0.0
     client = app.test_client(use_cookies=False)
     greet(client, "+14135550111", sid(100))
     sleeper = stall(own_redis, 0.7)
@@ -152,21 +153,25 @@ def is_refused(root) -> bool:  # type: ignore[no-untyped-def]
 QUARTER_HOUR_MS = 900_000
 
 
-def future_clock() -> tuple[callable, float]:  # type: ignore[valid-type]
-    """A clock two days ahead, two minutes into a quarter hour, that moves with real time."""
+def future_clock(later: float = 0.0) -> Callable[[], float]:
+    """A clock two days ahead (plus `later`), two minutes into a quarter hour, that moves with
+    real time: every expiry it sets is in Redis's future."""
     now = time.time()
-    base = (now // 86400 + 2) * 86400 + 13 * 3600 + 120
-    return (lambda: base + (time.time() - now)), base
+    base = (now // 86400 + 2) * 86400 + 13 * 3600 + 120 + later
+    return lambda: base + (time.time() - now)
 
 
 def test_no_key_expiry_tells_when_a_call_or_text_came(
     redis_url: str, redis_server: RedisServer
 ) -> None:
     app = create_app(app_settings(HOTLINE_REDIS_URL=redis_url, HOTLINE_CALL_LIMIT="5/hour"))
-    clock, _ = future_clock()
-    limits: Limits = app.config["HOTLINE_LIMITS"]
-    app.config["HOTLINE_LIMITS"] = Limits(limits.backend, limits.keys, limits.settings, clock)
-    app.config["HOTLINE_METRICS"] = Metrics(limits.backend, clock)
+    clock = future_clock()
+    limits: Limits = services_of(app).limits
+    swap(
+        app,
+        limits=Limits(limits.backend, limits.keys, limits.settings, clock),
+        metrics=Metrics(limits.backend, clock),
+    )
     client = app.test_client(use_cookies=False)
 
     def visit(caller: str, n: int) -> None:
@@ -199,20 +204,14 @@ def expiries(server: RedisServer) -> dict[str, int]:
         return {key: client.pexpiretime(key) for key in client.scan_iter(count=1000)}
 
 
-def test_a_callers_code_is_new_in_every_window(
-    redis_url: str, redis_server: RedisServer
-) -> None:
+def test_a_callers_code_is_new_in_every_window(redis_url: str, redis_server: RedisServer) -> None:
     app = create_app(app_settings(HOTLINE_REDIS_URL=redis_url))
-    clock, base = future_clock()
-    later = [0.0]
-    limits: Limits = app.config["HOTLINE_LIMITS"]
-    app.config["HOTLINE_LIMITS"] = Limits(
-        limits.backend, limits.keys, limits.settings, lambda: clock() + later[0]
-    )
+    limits: Limits = services_of(app).limits
     client = app.test_client(use_cookies=False)
-    greet(client, CANARY_CALLER, sid(1))
-    later[0] = 3600
-    greet(client, CANARY_CALLER, sid(2))
+    for n, later in enumerate([0, 3600]):
+        clock = future_clock(later)
+        swap(app, limits=Limits(limits.backend, limits.keys, limits.settings, clock))
+        greet(client, CANARY_CALLER, sid(n))
     calls = sorted(key for key in redis_server.everything() if key.startswith("hotline:calls:"))
     assert len(calls) == 2
     (_, _, first_window, first_code), (_, _, second_window, second_code) = (

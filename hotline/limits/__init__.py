@@ -7,11 +7,10 @@ from hotline.limits.backends import (
     RedisBackend,
     make_backend,
 )
-from hotline.limits.guard import LIMITS_ENVIRON, Limits, Reason, Verdict
+from hotline.limits.guard import Limits, Reason, Verdict
 from hotline.limits.settings import AbuseSettings, Rate
 
 __all__ = [
-    "LIMITS_ENVIRON",
     "AbuseSettings",
     "Backend",
     "FallbackBackend",

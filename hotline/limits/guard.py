@@ -18,10 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hotline.limits.backends import Backend
+from hotline.limits.backends import Backend, MemoryBackend
 from hotline.limits.settings import AbuseSettings, Rate
 from hotline.limits.step import Counter, Limit, Outcome, Step
 from hotline.privacy import CallerKeys, normalise
+from hotline.whatsapp.address import SMS, WHATSAPP, channel_of, number_of
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,6 @@ WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+862
 # The window texters are counted in when the per-sender limit is off.
 SENDER_WINDOW = Rate(count=1, seconds=3600)
 UNBOUNDED = 2**53
-# Where a request brings limits of its own (see hotline.limits.web): a WSGI environ key, not a
-# header, so only code in this process can set it.
-LIMITS_ENVIRON = "hotline.limits"
 
 
 class Verdict(enum.StrEnum):
@@ -104,6 +102,17 @@ class Limits:
         self.count_usage = count_usage
         self._clock = clock
         self._warned_window: int | None = None
+        self._simulation: Limits | None = None
+
+    def simulation(self) -> Limits:
+        """Limits of their own for simulated calls and texts (the staff console): the same
+        settings over this process's memory, adding nothing to the usage figures, so a training
+        session can never use up the real line's limits."""
+        if self._simulation is None:
+            self._simulation = Limits(
+                MemoryBackend(), self.keys, self.settings, self._clock, count_usage=False
+            )
+        return self._simulation
 
     def window(self, rate: Rate) -> Window:
         # Windows on the wall clock, so every instance counts in the same one.
@@ -167,9 +176,16 @@ class Limits:
         return self.backend.run(step).outcome != "reject"
 
     def allowed_country(self, sender: str | None) -> bool:
-        if sender is None or not identifiable(sender):
+        """A real number in a country the sender's channel replies to (WhatsApp: its own list)."""
+        if sender is None:
             return False
-        return normalise(sender).startswith(self.settings.sms_countries)
+        number = number_of(sender)
+        if not identifiable(number):
+            return False
+        if channel_of(sender) == WHATSAPP:
+            countries = self.settings.whatsapp_countries
+            return countries is None or normalise(number).startswith(countries)
+        return normalise(number).startswith(self.settings.sms_countries)
 
     def text(
         self,
@@ -178,13 +194,13 @@ class Limits:
         under_way: bool,
         replied: Counter | None = None,
         refused: Callable[[Reason], Counter | None] = lambda reason: None,
-        channel: str = "sms",
     ) -> tuple[Verdict, Reason]:
         """Whether to reply to a text, decided once per message.
 
         `under_way` is True for a text in a conversation already going (a valid cookie).
         `replied` is the usage counter for a reply, `refused` the one for each reason not to.
-        `channel` names the counters, so each messaging channel has limits of its own.
+        A WhatsApp sender (`whatsapp:+…`) is a sender of its own kind, with its own counter; the
+        line's ceiling and the notices' allowance are shared by both channels, as is the cost.
         """
         replay_key = self._replay(replay)
         if not self.allowed_country(sender):
@@ -194,7 +210,7 @@ class Limits:
                 self.backend.run(Step(replay_key, (outcome,)))
             return Verdict.SILENT, Reason.COUNTRY
         assert sender is not None
-        outcomes = self._text_outcomes(channel, sender, under_way, replied, refused)
+        outcomes = self._text_outcomes(sender, under_way, replied, refused)
         step = Step(replay_key, outcomes)
         taken = self.backend.run(step).outcome
         verdict, reason = _TEXT_OUTCOMES.get(taken, (Verdict.REPLY, Reason.NONE))
@@ -219,7 +235,6 @@ class Limits:
 
     def _text_outcomes(
         self,
-        channel: str,
         sender: str,
         under_way: bool,
         replied: Counter | None,
@@ -229,7 +244,8 @@ class Limits:
         rate = self.settings.sms_limit
         ceiling = self.settings.sms_global_limit
         notice_rate = self.settings.sms_notice_limit
-        texts = self.per_caller(channel, rate or SENDER_WINDOW, sender)
+        kind = WHATSAPP if channel_of(sender) == WHATSAPP else SMS
+        texts = self.per_caller(kind, rate or SENDER_WINDOW, number_of(sender))
 
         def outcome(verdict: Verdict, reason: Reason, *limits: Limit) -> Outcome:
             counts = self._usage(replied if verdict is Verdict.REPLY else refused(reason))
@@ -241,7 +257,7 @@ class Limits:
         sent: tuple[Limit, ...] = ()
         outcomes = [outcome(Verdict.REPLY, Reason.NONE, *own)]
         if ceiling is not None:
-            replies = self.line_wide(f"{channel}-replies", ceiling)
+            replies = self.line_wide("sms-replies", ceiling)
             sent = (Limit(replies, ceiling.count),)
             # The last quarter of the ceiling is kept for conversations already going, and then
             # only for senders who have not used much of it each.
@@ -255,7 +271,7 @@ class Limits:
             just_over = Limit(texts, most=rate.count + 1, least=rate.count + 1)
             outcomes.append(outcome(Verdict.NOTICE, Reason.SENDER_LIMIT, just_over, *sent))
         if ceiling is not None and notice_rate is not None:
-            notices = self.line_wide(f"{channel}-notices", notice_rate)
+            notices = self.line_wide("sms-notices", notice_rate)
             first_this_window = Limit(texts, 1)
             outcomes.append(
                 outcome(

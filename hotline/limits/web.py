@@ -1,7 +1,7 @@
-"""The limits as the webhooks use them: read Twilio's fields, one step each, never fail the caller.
+"""The limits as the webhooks use them: Twilio's fields as plain values, never failing a caller.
 
-The limits a request is held to come with the request when its sender chose them (the staff
-console's simulations bring limits of their own, under LIMITS_ENVIRON), else they are the line's.
+Each webhook is one step (see Limits). A simulated request (the staff console) is held to the
+limits' simulation copy: it never spends the real line's limits nor adds to its usage figures.
 """
 
 from __future__ import annotations
@@ -11,39 +11,20 @@ from collections.abc import Callable
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.limits.guard import LIMITS_ENVIRON, Limits, Reason, Verdict
+from hotline.limits.guard import Limits, Reason, Verdict
 from hotline.limits.step import Counter
-from hotline.webhooks.incoming import Incoming
-from hotline.webhooks.line import Line
 
 log = logging.getLogger(__name__)
-IDEMPOTENCY_HEADER = "HTTP_I_TWILIO_IDEMPOTENCY_TOKEN"
 
 
-def replay_id(token: str, sid: str, path: str, query: str, digits: str) -> str | None:
+def replay_id(token: str, sid: str | None, path: str, query: str, digits: str) -> str | None:
     """What a retried webhook repeats: Twilio's idempotency token, or SID, address and key."""
-    if token.strip():
-        return f"token\x00{token.strip()}"
+    token = token.strip()
+    if token:
+        return f"token\x00{token}"
     if not sid:
         return None
     return "\x00".join([sid, path, query, digits])
-
-
-def incoming_replay_id(incoming: Incoming) -> str | None:
-    form = incoming.form
-    return replay_id(
-        incoming.header(IDEMPOTENCY_HEADER),
-        form.get("CallSid") or form.get("MessageSid") or "",
-        incoming.path,
-        incoming.query,
-        form.get("Digits", ""),
-    )
-
-
-def limits_for(line: Line, incoming: Incoming) -> Limits:
-    """The limits this request is held to: its own if it brought some, else the line's."""
-    chosen = incoming.environ.get(LIMITS_ENVIRON)
-    return chosen if isinstance(chosen, Limits) else line.limits
 
 
 def busy() -> str:
@@ -56,45 +37,54 @@ def busy() -> str:
 BUSY_TWIML = busy()
 
 
-def visit(line: Line, incoming: Incoming, counted: Counter | None) -> None:
+def _chosen(limits: Limits, simulated: bool) -> Limits:
+    return limits.simulation() if simulated else limits
+
+
+def visit(
+    limits: Limits, replay: str | None, counted: Counter | None, simulated: bool = False
+) -> None:
     """Count a visit once per webhook (see Limits.visit); a failure costs the count only."""
     if counted is None:
         return
     try:
-        limits_for(line, incoming).visit(incoming_replay_id(incoming), counted)
+        _chosen(limits, simulated).visit(replay, counted)
     except Exception:
         log.exception("a visit could not be counted; the caller was answered")
 
 
 def call_allowed(
-    line: Line, incoming: Incoming, answered: Counter | None, busy: Counter | None
+    limits: Limits,
+    caller: str | None,
+    call_sid: str | None,
+    answered: Counter | None = None,
+    busy: Counter | None = None,
+    simulated: bool = False,
 ) -> bool:
     """Whether to answer this call, counting it as `answered` or `busy`; answered if unsure."""
     try:
-        form = incoming.form
-        return limits_for(line, incoming).call(
-            form.get("From"), form.get("CallSid"), answered, busy
-        )
+        return _chosen(limits, simulated).call(caller, call_sid, answered, busy)
     except Exception:
         log.exception("the call limit could not be checked; the call was answered")
         return True
 
 
-def text_verdict(
-    line: Line,
-    incoming: Incoming,
-    under_way: bool,
-    replied: Counter | None,
-    refused: Callable[[Reason], Counter | None],
+def sms_verdict(
+    limits: Limits,
+    sender: str | None,
+    replay: str | None,
+    under_way: bool = False,
+    replied: Counter | None = None,
+    refused: Callable[[Reason], Counter | None] = lambda reason: None,
+    simulated: bool = False,
 ) -> tuple[Verdict, Reason]:
-    """Whether to reply to this text (see Limits.text); replied to if unsure."""
+    """Whether to reply to this text (see Limits.text); replied to if unsure.
+
+    `replay` is what a retry of this text repeats: its MessageSid, else its replay_id.
+    """
     try:
-        form = incoming.form
-        sid = form.get("MessageSid")
-        replay = f"sms\x00{sid}" if sid else incoming_replay_id(incoming)
-        return limits_for(line, incoming).text(
-            form.get("From"), replay, under_way, replied, refused
-        )
+        chosen = _chosen(limits, simulated)
+        return chosen.text(sender, replay, under_way, replied, refused)
     except Exception:
         log.exception("the text limits could not be checked; the text was answered")
         return Verdict.REPLY, Reason.NONE

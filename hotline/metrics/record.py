@@ -7,14 +7,16 @@ caller.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from hotline.content.model import MAIN_MENU, Content
 from hotline.limits.step import Counter
 from hotline.limits.web import visit
 from hotline.navigation import GoTo, Repeat, ToOffice, Trail, step_at, valid_trail
 from hotline.sms.session import Conversation
-from hotline.webhooks.incoming import Incoming
-from hotline.webhooks.line import Line
+
+if TYPE_CHECKING:
+    from hotline.services import Services
 
 log = logging.getLogger(__name__)
 NO_LANGUAGE = "none"
@@ -26,27 +28,36 @@ STOP = "stop"
 EVENTS = frozenset({START, OFFICE, BUSY, STOP, "sms-limited", "sms-ceiling", "sms-foreign"})
 
 
-def usage(line: Line, channel: str, language: str | None, item: str | None) -> Counter | None:
+def usage(
+    services: Services, channel: str, language: str | None, item: str | None
+) -> Counter | None:
     """Today's counter for a visit to `item` in `language`, if both are the content's own."""
     if item is None:
         return None
     try:
-        content = line.store.content
+        content = services.store.content
         if language is not None and content.language(language) is None:
             return None
         if item not in EVENTS and item not in content.menus and item not in content.messages:
             return None
-        return line.metrics.counter(channel, language or NO_LANGUAGE, item)
+        return services.metrics.counter(channel, language or NO_LANGUAGE, item)
     except Exception:
         log.exception("a visit could not be counted; the caller was answered")
         return None
 
 
 def count(
-    line: Line, incoming: Incoming, channel: str, language: str | None, item: str | None
+    services: Services,
+    channel: str,
+    language: str | None,
+    item: str | None,
+    *,
+    replay: str | None,
+    simulated: bool = False,
 ) -> None:
-    """Count one visit to `item` in `language`, once however often the webhook is replayed."""
-    visit(line, incoming, usage(line, channel, language, item))
+    """Count one visit to `item` in `language`, once however often the webhook is replayed
+    (`replay`: what a retry repeats, see limits.web.replay_id). Simulations count nothing."""
+    visit(services.limits, replay, usage(services, channel, language, item), simulated)
 
 
 def conversation_item(conversation: Conversation | None) -> tuple[str | None, str | None]:

@@ -6,69 +6,86 @@ GET, Twilio would put the texter's words in the URL, and so in access logs.
 
 from __future__ import annotations
 
+import functools
+
+from flask import Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from hotline import services, webhook
 from hotline.limits import Verdict
-from hotline.limits.web import text_verdict
+from hotline.limits.web import sms_verdict
 from hotline.metrics.record import conversation_item, usage
 from hotline.safe_twiml import LAST_RESORT_SMS
 from hotline.sms.render import SmsRenderer
 from hotline.sms.session import Conversation
-from hotline.webhooks.incoming import Incoming, Reply
-from hotline.webhooks.line import Line
-from hotline.webhooks.routes import Routes
+from hotline.textchannel import channel_for
+from hotline.webhook import TwilioBlueprint, twiml
 
 NO_REPLY = str(MessagingResponse())
-COOKIE_HEADER = "HTTP_COOKIE"
 
 
-def _renderer(line: Line) -> SmsRenderer:
-    return line.store.derived("sms", SmsRenderer)
+def _renderer() -> SmsRenderer:
+    """The renderer of the channel the message came by (SMS, or WhatsApp's `whatsapp:+…`)."""
+    channel = channel_for(request.form.get("From"))
+    build = functools.partial(SmsRenderer, channel=channel)
+    return services.current().store.derived(channel.name, build)
 
 
-def _conversation(line: Line, incoming: Incoming, renderer: SmsRenderer) -> Conversation | None:
-    return line.cookies.read(incoming.header(COOKIE_HEADER), renderer.content)
+def _conversation(renderer: SmsRenderer) -> Conversation | None:
+    return services.current().cookies.read(request.headers.get("Cookie", ""), renderer.content)
 
 
-def incoming_text(line: Line, incoming: Incoming) -> Reply:
-    renderer = _renderer(line)
-    conversation = _conversation(line, incoming, renderer)
-    # The reply is worked out first (it is pure), so the limit and its usage count are one step.
-    reply = renderer.reply(conversation, incoming.form.get("Body", ""))
-    verdict, _ = text_verdict(
-        line,
-        incoming,
-        under_way=conversation is not None,
-        replied=usage(line, "sms", *conversation_item(reply.conversation)),
-        refused=lambda reason: usage(line, "sms", None, reason),
-    )
-    if verdict is Verdict.REPLY:
-        return Reply(reply.document, line.cookies.set_cookie(reply.conversation))
-    # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
-    language = conversation.language if conversation else None
-    if verdict is Verdict.NOTICE:
-        return Reply(renderer.paused(language))
-    if verdict is Verdict.SAFE_NOTICE:
-        return Reply(renderer.problem(language))
-    return Reply(NO_REPLY)
-
-
-def fallback(line: Line, incoming: Incoming) -> Reply:
-    """The same document as static/fallback-sms.xml, for Twilio's fallback URL."""
-    return Reply(LAST_RESORT_SMS)
-
-
-def problem(line: Line, incoming: Incoming, lang: str | None) -> Reply:
+def safe_reply() -> Response:
     """Whatever broke, the texter reads the 911 notice and how to reach the office."""
-    renderer = _renderer(line)
-    conversation = _conversation(line, incoming, renderer)
-    return Reply(renderer.problem(conversation.language if conversation else None))
+    renderer = _renderer()
+    conversation = _conversation(renderer)
+    return twiml(renderer.problem(conversation.language if conversation else None))
 
 
-ROUTES = Routes(
-    name="SMS",
-    prefix="/sms",
-    table=[("", incoming_text), ("/fallback", fallback)],
-    problem=problem,
-    last_resort=LAST_RESORT_SMS,
+bp = TwilioBlueprint(
+    "sms",
+    __name__,
+    url_prefix="/sms",
+    static_document=LAST_RESORT_SMS,
+    safe_reply=safe_reply,
+    label="SMS",
 )
+
+
+@bp.post("")
+def incoming_text() -> Response:
+    shared = services.current()
+    form = request.form
+    renderer = _renderer()
+    channel = renderer.channel.name
+    conversation = _conversation(renderer)
+    # The reply is worked out first (it is pure), so the limits and the usage count are one
+    # step in the store: one round trip with Redis.
+    reply = renderer.reply(conversation, form.get("Body", ""))
+    sid = form.get("MessageSid")
+    verdict, _ = sms_verdict(
+        shared.limits,
+        form.get("From"),
+        f"sms\x00{sid}" if sid else webhook.replay(),
+        under_way=conversation is not None,
+        replied=usage(shared, channel, *conversation_item(reply.conversation)),
+        refused=lambda reason: usage(shared, channel, None, reason),
+        simulated=webhook.simulated(),
+    )
+    if verdict is not Verdict.REPLY:
+        # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
+        language = conversation.language if conversation else None
+        if verdict is Verdict.NOTICE:
+            return twiml(renderer.paused(language))
+        if verdict is Verdict.SAFE_NOTICE:
+            return twiml(renderer.problem(language))
+        return twiml(NO_REPLY)
+    response = twiml(reply.document)
+    response.headers.add("Set-Cookie", shared.cookies.set_cookie(reply.conversation))
+    return response
+
+
+@bp.post("/fallback")
+def fallback() -> Response:
+    """The same document as static/fallback-sms.xml, for Twilio's fallback URL."""
+    return twiml(LAST_RESORT_SMS)
