@@ -7,6 +7,7 @@ conversation here runs twice: with a cookie jar kept per pair, and with none at 
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,7 @@ from tests.twilio_sim import CANARY_CALLER, HOTLINE_NUMBER, parse_twiml, signed_
 WA_CANARY = "whatsapp:" + CANARY_CALLER
 WA_HOTLINE = "whatsapp:" + HOTLINE_NUMBER
 ABROAD = "whatsapp:+5511987654321"
+STAFF_PASSWORD = "a staff password for tests"
 TAPPABLE_OFFICE = "+1 413-587-1249"
 STOP_WORDS = ["STOP", "stop", "Stop!", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"]
 # The welcome, a menu, a message and HELP in each language of tests/fixtures/content.
@@ -284,3 +286,40 @@ def test_preview_shows_the_conversation_as_whatsapp_does():
     assert lines[police + 2].startswith("  *"), "the heading in WhatsApp's bold"
     assert any(TAPPABLE_OFFICE in line for line in lines[lines.index("> AJUDA") :])
     assert "segment" not in result.output
+
+
+# The console's text simulator -------------------------------------------------------------
+
+
+def test_the_console_simulates_whatsapp_beside_sms():
+    app = create_app(app_settings(HOTLINE_STAFF_PASSWORD=STAFF_PASSWORD))
+    client = app.test_client()
+    auth = {
+        "Authorization": "Basic " + base64.b64encode(f"staff:{STAFF_PASSWORD}".encode()).decode()
+    }
+
+    def send(body: str, state: dict[str, str]) -> dict:
+        response = client.post("/staff/api/text", json={"body": body, **state}, headers=auth)
+        assert response.status_code == 200, response.data
+        data = response.get_json()
+        state.update(cookie=data["cookie"], texter=data["texter"])
+        return data
+
+    whatsapp = {"cookie": "", "texter": "", "channel": "whatsapp"}
+    (welcome,) = send("PT", whatsapp)["replies"]
+    assert welcome["channel"] == "whatsapp" and welcome["characters"] == len(welcome["text"])
+    assert "31. A polícia e a imigração" in welcome["text"]
+    assert not whatsapp["texter"].startswith("whatsapp:"), "the console keeps the bare number"
+    (police,) = send("311", whatsapp)["replies"]
+    assert police["text"].startswith("*")
+    assert send("STOP", whatsapp)["replies"] == []
+
+    sms = {"cookie": "", "texter": "", "channel": "sms"}
+    (by_sms,) = send("PT", sms)["replies"]
+    assert by_sms["channel"] == "sms" and by_sms["segments"] >= 1
+    assert "1. A polícia e a imigração" in by_sms["text"]
+
+    wrong = client.post(
+        "/staff/api/text", json={"body": "hi", "cookie": "", "channel": "fax"}, headers=auth
+    )
+    assert wrong.status_code == 400
