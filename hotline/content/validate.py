@@ -322,6 +322,8 @@ def _check_translations(
             fields = [("voice", text.voice)] + (
                 [("text", text.text)] if text.text != text.voice else []
             )
+            if text.whatsapp:
+                fields.append(("whatsapp", text.whatsapp))
             for field, value in fields:
                 check_placeholders(
                     problems,
