@@ -9,25 +9,20 @@ The last tests drive the watchdog on a socketpair, to see the exact bytes it wri
 from __future__ import annotations
 
 import http.client
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
 from hotline.budget import RequestBudget
 from hotline.safe_twiml import LAST_RESORT_SMS
-from tests.conftest import REPO_ROOT, app_settings
+from tests.gunicorn_server import Server, running
 from tests.slow_app import STALL_SECONDS
-from tests.test_surge import _accepts, free_port
 from tests.twilio_sim import (
     CALL_SID,
     CANARY_CALLER,
@@ -55,44 +50,12 @@ class Answer:
     seconds: float
 
 
-@dataclass
-class Server:
-    port: int
-    log: Path
-    process: subprocess.Popen[bytes]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    port = free_port()
     log = tmp_path_factory.mktemp("budget") / "gunicorn.log"
-    limits_off = {
-        name: "off"
-        for name in ("HOTLINE_CALL_LIMIT", "HOTLINE_SMS_LIMIT", "HOTLINE_SMS_GLOBAL_LIMIT")
-    }
-    env = {
-        **os.environ,
-        **app_settings(HOTLINE_REQUEST_BUDGET_SECONDS=str(BUDGET), **limits_off),
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-        "HOTLINE_THREADS": "4",
-    }
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
-    command += ["--bind", f"127.0.0.1:{port}", "tests.slow_app:create_app()"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while not _accepts(port):
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.05)
-        yield Server(port, log, process)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    settings = {"HOTLINE_REQUEST_BUDGET_SECONDS": str(BUDGET)}
+    with running(log, "tests.slow_app:create_app()", settings, workers=1) as server:
+        yield server
 
 
 def post(port: int, path: str, fields: dict[str, str]) -> Answer:
