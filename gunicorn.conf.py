@@ -6,6 +6,13 @@ not one of a few threads, so hundreds of them cannot keep Twilio's requests from
 
 import os
 
+from gevent import monkey
+
+# The master imports the app's logger class (below), so the app, so ssl; gevent must replace ssl
+# before anything imports it. Each worker patches the rest as it starts (gunicorn's gevent
+# worker); the master stays a plain process, whose threads do not survive a fork.
+monkey.patch_ssl()
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Each worker is one process with its own copy of the content; more workers use more cores.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -18,9 +25,9 @@ worker_connections = 1000
 timeout = 10
 graceful_timeout = 10
 keepalive = 5
-# No preloading: each worker loads the app after gevent has patched the standard library, so no
-# lock, socket or thread is made before the patch. Content with errors still stops the start:
-# a worker that fails to boot makes gunicorn exit ("Worker failed to boot").
+# No preloading: each worker loads the app after gevent has patched the standard library, so the
+# app's locks and sockets are gevent's. Content with errors still stops the start: a worker that
+# fails to boot makes gunicorn exit ("Worker failed to boot").
 preload_app = False
 # gunicorn 27's control socket ($HOME/.gunicorn/gunicorn.ctl) is not used by this app; off, so
 # several instances on one machine do not share one socket and a read-only home is fine.
@@ -29,6 +36,8 @@ control_socket_disable = True
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+# Both logs written by a thread of their own, so a log output nobody reads never stops a request.
+logger_class = "hotline.gunicorn_logging.GunicornLogger"
 loglevel = "info"
 
 

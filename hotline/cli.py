@@ -7,11 +7,14 @@ An unexpected error never shows staff a traceback: it goes to a log file, with a
 from __future__ import annotations
 
 import functools
+import os
 import platform
+import socket
 import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,10 +24,20 @@ from hotline.config import REPO_ROOT, ConfigError, environment
 from hotline.content.load import load_content
 from hotline.content.problems import ProblemList
 from hotline.content.store import ContentError
+from hotline.services import services_of
 from hotline.stats_cli import stats
 from hotline.treemap import FORMATS
 
 OFFICE_OUTCOMES = ("completed", "busy", "no-answer", "failed")
+
+
+# An error log per unexpected failure, in a folder of their own; the newest few are kept.
+ERROR_LOGS_KEPT = 20
+
+
+def error_log_dir() -> Path:
+    """Where unexpected errors are written (tests point this at their own temporary folder)."""
+    return Path(tempfile.gettempdir()) / "hotline-errors"
 
 
 def never_a_traceback(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -36,8 +49,10 @@ def never_a_traceback(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            raise  # the reader went away (`hotline ... | head`): not a bug; main() ends quietly
         except Exception as error:
-            log = write_error_log(error)
+            log = write_error_log(error, command_line())
             click.echo(
                 f"hotline stopped on an unexpected error ({type(error).__name__}). This is a bug "
                 f"in the hotline, not in your menus or messages. Details for a developer: {log}",
@@ -48,14 +63,36 @@ def never_a_traceback(command: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-def write_error_log(error: BaseException) -> Path:
-    """Write the traceback of `error` to a new file in the temp folder; its path."""
+def command_line() -> str:
+    """The command that is running, as typed (`hotline preview text --lang es hola`)."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return "hotline"
+    words = ["hotline", *context.command_path.split()[1:]]
+    for name, value in context.params.items():
+        option = f"--{name.replace('_', '-')}"
+        if value is True:
+            words.append(option)
+        elif isinstance(value, tuple | list):
+            words += [str(item) for item in value]  # arguments such as the texts to preview
+        elif value not in (None, False):
+            words += [option, str(value)]
+    return " ".join(words)
+
+
+def write_error_log(error: BaseException, command: str = "hotline") -> Path:
+    """Write the traceback of `error` to a new file in error_log_dir(); its path."""
+    folder = error_log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(
-        "w", prefix="hotline-error-", suffix=".log", delete=False, encoding="utf-8"
+        "w", prefix="hotline-error-", suffix=".log", dir=folder, delete=False, encoding="utf-8"
     ) as handle:
-        handle.write(f"command: hotline {' '.join(sys.argv[1:])}\n")
+        handle.write(f"command: {command}\n")
         handle.write(f"python: {platform.python_version()} on {platform.platform()}\n\n")
         handle.write("".join(traceback.format_exception(error)))
+    old = sorted(folder.glob("hotline-error-*.log"), key=lambda log: log.stat().st_mtime)
+    for stale in old[:-ERROR_LOGS_KEPT]:
+        stale.unlink(missing_ok=True)
     return Path(handle.name)
 
 
@@ -84,7 +121,30 @@ def content_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-@click.group()
+class Hotline(click.Group):
+    """The command group; a reader that goes away (`| head`) ends the command quietly."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = super().main(*args, **kwargs)
+            sys.stdout.flush()
+            return result
+        except BrokenPipeError:
+            # Python's advice: point stdout at devnull so the flush at exit does not fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
+
+
+def package_version() -> str:
+    try:
+        return version("northampton-hotline")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown"
+
+
+@click.group(cls=Hotline)
+@click.version_option(package_version(), prog_name="hotline", message="%(prog)s %(version)s")
 def main() -> None:
     """Northampton's information hotline by phone and text message."""
 
@@ -111,7 +171,31 @@ def serve(dev: bool, port: int, host: str) -> None:
     except (ConfigError, ContentError) as error:
         click.echo(str(error), err=True)
         sys.exit(1)
+    if not port_is_free(host, port):
+        again = f"hotline serve{' --dev' if dev else ''} --port {port + 1}"
+        click.echo(
+            f"Port {port} on {host} is in use by another program. Stop that program, or start "
+            f"the hotline on another port: {again}",
+            err=True,
+        )
+        sys.exit(1)
     app.run(host=host, port=port)
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (werkzeug's own message names no option)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror:
+        return True  # let the server report the bad address in its own words
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # The same option the server sets, so a port left in TIME_WAIT does not look busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 # Checking -------------------------------------------------------------------------------------
@@ -209,7 +293,7 @@ def _preview_app(menus_dir: Path | None, messages_dir: Path | None) -> Any:
 def _language(app: Any, lang: str | None) -> Any:
     if lang is None:
         return None
-    content = app.config["HOTLINE_STORE"].content
+    content = services_of(app).store.content
     language = content.language(lang)
     if language is None:
         known = ", ".join(language.code for language in content.languages)
@@ -260,25 +344,34 @@ def preview_call(
     keys = parse_keys([first_key or "", *more_keys])
     interactive = first_key is None and not more_keys
     call = start_call(app, token)
-    printed = _print_new(call.lines, 0)
+    printed = _print_new(call.events, 0)
     steps = ([language.key] if language else []) + keys
     for key in steps:
-        if not call.waiting:
+        if not _waiting_for_key(call):
             click.echo(f"  [the call has ended; key {key} and those after it were not pressed]")
             return
         call.silence() if key == "-" else call.press(key)
-        while call.dial is not None:
-            printed = _print_new(call.lines, printed)
-            call.office_answers(office)
-        printed = _print_new(call.lines, printed)
+        printed = _follow_transfers(call, office, printed)
     if interactive:
         _interactive_call(call, office, printed, sys.stdin)
-    elif call.waiting:
+    elif _waiting_for_key(call):
         click.echo("  [preview stops here: the line is waiting for a key]")
 
 
+def _waiting_for_key(call: Any) -> bool:
+    return call.waiting is not None and call.waiting.kind == "key"
+
+
+def _follow_transfers(call: Any, office: str, printed: int) -> int:
+    """Print what the call did, ending each transfer to the office with `office`."""
+    while call.waiting is not None and call.waiting.kind == "transfer":
+        printed = _print_new(call.events, printed)
+        call.transfer_ends(office)
+    return _print_new(call.events, printed)
+
+
 def _interactive_call(call: Any, office: str, printed: int, stdin: TextIO) -> None:
-    while call.waiting:
+    while _waiting_for_key(call):
         click.echo("Key (0-9, *, #), Enter for silence, q to hang up: ", nl=False)
         answer = stdin.readline()
         if not answer or answer.strip().lower() == "q":
@@ -289,16 +382,17 @@ def _interactive_call(call: Any, office: str, printed: int, stdin: TextIO) -> No
             click.echo(f"  ['{keys}' is not a phone key]")
             continue
         call.press(keys) if keys else call.silence()
-        while call.dial is not None:
-            printed = _print_new(call.lines, printed)
-            call.office_answers(office)
-        printed = _print_new(call.lines, printed)
+        printed = _follow_transfers(call, office, printed)
 
 
-def _print_new(lines: list[Any], printed: int) -> int:
-    for line in lines[printed:]:
-        click.echo(line.format())
-    return len(lines)
+def _print_new(events: list[Any], printed: int) -> int:
+    from hotline.preview import format_event
+
+    for event in events[printed:]:
+        line = format_event(event)
+        if line is not None:
+            click.echo(line)
+    return len(events)
 
 
 @preview.command("text")
@@ -340,7 +434,7 @@ def preview_text(
 
 def _language_word(app: Any, code: str) -> str:
     """The first word that switches a text conversation to `code`, such as PT."""
-    translation = app.config["HOTLINE_STORE"].content.translations[code]
+    translation = services_of(app).store.content.translations[code]
     sms = translation.extra.get("sms")
     words = sms.get("words") if isinstance(sms, dict) else None
     listed = words.get("language") if isinstance(words, dict) else None

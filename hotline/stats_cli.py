@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 import urllib.error
 import urllib.request
@@ -40,6 +41,14 @@ def table(counts: Iterable[Count]) -> list[str]:
     return [line(rows[0]), separator, *map(line, rows[1:-1]), separator, line(rows[-1])]
 
 
+def is_a_date(text: str) -> bool:
+    """Whether `text` is a calendar day written as the counts write it (2026-02-14)."""
+    try:
+        return datetime.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
 def from_redis(url: str) -> list[Count]:
     backend = RedisBackend(url)
     try:
@@ -64,6 +73,12 @@ def from_line(url: str, token: str) -> list[Count]:
 @click.option("--day", help="Only this day, such as 2026-02-14.")
 def stats(url: str | None, day: str | None) -> None:
     """Print the anonymous usage counts: per day, channel, language and menu item."""
+    if day is not None and not is_a_date(day):
+        click.echo(
+            f"--day {day!r} is not a date. Give it as year-month-day, such as --day 2026-02-14.",
+            err=True,
+        )
+        sys.exit(2)
     env = environment()
     try:
         settings = AbuseSettings.from_env(env)

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hotline import create_app
+from hotline import cli, create_app
 from tests.twilio_sim import AUTH_TOKEN, PUBLIC_URL, Call
 
 pytest_plugins = ["tests.redis_server"]
@@ -31,6 +31,12 @@ def app_settings(content: Path = FIXTURE_CONTENT, **extra: str) -> dict[str, str
         "HOTLINE_SECRET_KEY": SECRET_KEY,
         **extra,
     }
+
+
+@pytest.fixture(autouse=True)
+def error_logs_in_the_test_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A test that makes the CLI fail leaves its error log in its own folder, not in /tmp."""
+    monkeypatch.setattr(cli, "error_log_dir", lambda: tmp_path / "hotline-errors")
 
 
 @pytest.fixture

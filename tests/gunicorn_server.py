@@ -87,7 +87,8 @@ def healthz(port: int, timeout: float = 1.0) -> int:
         connection.close()
 
 
-def _answers(port: int) -> bool:
+def answers(port: int) -> bool:
+    """Whether /healthz answers 200 (gunicorn listens before its workers have loaded the app)."""
     try:
         return healthz(port) == 200
     except OSError:
@@ -118,7 +119,7 @@ def running(
         )
     try:
         deadline = time.monotonic() + START_SECONDS
-        while len(worker_pids(process.pid)) < workers or not _answers(port):
+        while len(worker_pids(process.pid)) < workers or not answers(port):
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "gunicorn did not start:\n" + log.read_text()
             time.sleep(0.1)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,8 +87,8 @@ def test_an_unexpected_error_gives_a_short_message_and_a_log_file(
         raise RuntimeError("something inside broke")
 
     monkeypatch.setattr(cli, "load_content", broken_loader)
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    result = CliRunner().invoke(cli.main, ["check"])
+    monkeypatch.setattr(cli, "error_log_dir", lambda: tmp_path)
+    result = CliRunner().invoke(cli.main, ["check", "--strict"])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "unexpected error (RuntimeError)" in result.output
@@ -92,6 +96,55 @@ def test_an_unexpected_error_gives_a_short_message_and_a_log_file(
     assert str(log) in result.output
     text = log.read_text(encoding="utf-8")
     assert "Traceback" in text and "RuntimeError: something inside broke" in text
+    # The command that failed, not the test runner's own arguments.
+    assert text.splitlines()[0] == "command: hotline check --strict"
+
+
+def test_error_logs_do_not_pile_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(cli, "error_log_dir", lambda: tmp_path)
+    for _ in range(cli.ERROR_LOGS_KEPT + 5):
+        cli.write_error_log(RuntimeError("again"))
+    assert len(list(tmp_path.glob("hotline-error-*.log"))) == cli.ERROR_LOGS_KEPT
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli.main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"hotline {cli.package_version()}"
+    assert cli.package_version() != "unknown"
+
+
+@pytest.mark.parametrize("day", ["yesterday", "2026-13-01", "2026-2-14", "14/02/2026"])
+def test_stats_refuses_a_day_that_is_not_a_date(day: str) -> None:
+    result = CliRunner().invoke(cli.main, ["stats", "--day", day])
+    assert result.exit_code == 2
+    assert "such as --day 2026-02-14" in result.output
+
+
+def test_a_busy_port_names_the_option_to_change_it() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli.main, ["serve", "--dev", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Port {port} on 127.0.0.1 is in use" in result.output
+    assert f"hotline serve --dev --port {port + 1}" in result.output
+
+
+def test_a_reader_that_goes_away_is_not_a_bug(tmp_path: Path) -> None:
+    """`hotline preview text ... | head -1`: quiet, no error log, no 'This is a bug'."""
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    command = [sys.executable, "-m", "hotline", "preview", "text", "hello", "1", "2", "3", "4"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as run:
+        assert run.stdout is not None and run.stderr is not None
+        # The reader goes away before the first line is written, as `head` does after its lines:
+        # every write of the command then meets a closed pipe.
+        run.stdout.close()
+        errors = run.stderr.read().decode()
+        run.wait(timeout=60)
+    assert "bug" not in errors and "Traceback" not in errors
+    assert not list(tmp_path.rglob("hotline-error-*.log"))
 
 
 def test_the_release_phase_runs_the_check() -> None:

@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from hotline import cli
-from hotline.preview import PreviewError, preview_app, start_call
+from hotline.emulator import EmulatorError
+from hotline.preview import preview_app, start_call
 from tests.conftest import FIXTURE_CONTENT
 
 
@@ -127,7 +128,7 @@ def test_broken_content_is_listed_not_previewed() -> None:
 def test_preview_requests_are_signed_and_checked() -> None:
     app, token = preview_app(FIXTURE_CONTENT / "menus", FIXTURE_CONTENT / "messages")
     assert start_call(app, token).waiting
-    with pytest.raises(PreviewError, match="HTTP 403"):
+    with pytest.raises(EmulatorError, match="HTTP 403"):
         start_call(app, "not-the-token")
 
 

@@ -1,20 +1,18 @@
-"""A stand-in for Twilio in tests: signs webhooks and follows TwiML the way Twilio does.
+"""Twilio in tests: hotline.emulator (the one staff previews use) with the tests' numbers.
 
-The call driver is hotline.preview's, the one staff use: Gather posts its digits to its action
-(resolved against the document's URL); without input it falls through to the next verb; Redirect
-fetches a new document; the end of a document, Hangup or Reject ends the call.
+Only test constants and assertions live here; following TwiML and signing is the emulator's.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
 
 from flask.testing import FlaskClient
-from twilio.request_validator import RequestValidator
+from werkzeug.test import TestResponse
 
-from hotline.preview import CallPreview, SignedClient
+from hotline import emulator
 
 PUBLIC_URL = "https://hotline.example.org"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -35,8 +33,12 @@ def parse_twiml(body: bytes | str, allowed: set[str] = VOICE_VERBS) -> ET.Elemen
     return root
 
 
-def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
-    return RequestValidator(token).compute_signature(url, params)
+def sign(url: str, params: Mapping[str, str], token: str = AUTH_TOKEN) -> str:
+    return emulator.sign(url, params, token)
+
+
+def poster(client: FlaskClient, token: str = AUTH_TOKEN) -> emulator.SignedPoster:
+    return emulator.SignedPoster(client, token, PUBLIC_URL)
 
 
 def signed_post(
@@ -45,16 +47,9 @@ def signed_post(
     params: dict[str, str],
     token: str = AUTH_TOKEN,
     headers: dict[str, str] | None = None,
-):
+) -> TestResponse:
     """POST as Twilio does: form fields, signed over the full public URL."""
-    full = urljoin(PUBLIC_URL + "/", url)
-    parts = urlsplit(full)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    return client.post(
-        path,
-        data=params,
-        headers={"X-Twilio-Signature": sign(full, params, token), **(headers or {})},
-    )
+    return poster(client, token).post(url, params, headers)
 
 
 @dataclass(frozen=True)
@@ -67,18 +62,13 @@ class Heard:
     played: bool = False
 
 
-class Call(CallPreview):
-    """A call from the canary number, followed by the same driver as `hotline preview call`."""
+class Call(emulator.Call):
+    """A call from the canary number; an answer Twilio could not follow fails the test."""
 
     def __init__(
         self, client: FlaskClient, caller: str = CANARY_CALLER, hotline: str = HOTLINE_NUMBER
     ) -> None:
-        super().__init__(
-            SignedClient(client, AUTH_TOKEN, PUBLIC_URL),
-            caller=caller,
-            hotline=hotline,
-            call_sid=CALL_SID,
-        )
+        super().__init__(poster(client), caller, hotline, sid=CALL_SID)
 
     def post(self, url: str, extra: dict[str, str] | None = None) -> Call:
         """Request `url` as a new step of the call: what was heard before is forgotten."""
@@ -86,23 +76,28 @@ class Call(CallPreview):
         return self
 
     def dial_ends(self, status: str) -> Call:
-        self.office_answers(status)
+        self.transfer_ends(status)
         return self
 
     @property
     def heard(self) -> list[Heard]:  # type: ignore[override]
         return [
-            Heard(line.text, line.language, line.voice, played=line.kind == "play")
-            for line in super().heard()
+            Heard(event.url, played=True)
+            if event.kind == "play"
+            else Heard(event.text, event.language, event.voice)
+            for event in super().heard()
         ]
 
     @property
     def pending_gather(self) -> ET.Element | None:
-        return self.gather if not self.ended else None
+        """The <Gather> the call waits at, as the app wrote it."""
+        waiting = self.waiting
+        return waiting.element() if waiting is not None and waiting.kind == "key" else None
 
     @property
     def pending_dial(self) -> ET.Element | None:
-        return self.dial
+        waiting = self.waiting
+        return waiting.element() if waiting is not None and waiting.kind == "transfer" else None
 
     @property
     def text(self) -> str:

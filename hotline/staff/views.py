@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
-from werkzeug.test import TestResponse
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
+from hotline import services
 from hotline.config import Settings
 from hotline.content.store import ContentStore
+from hotline.emulator import SignedPoster
 from hotline.staff import auth, inprocess, overview, sources
 from hotline.staff.phone import PHONE_KEYS, BadState, CallSimulator
 from hotline.staff.text import send_text
@@ -41,11 +42,11 @@ SECURITY_HEADERS = {
 
 
 def _settings() -> Settings:
-    return current_app.config["HOTLINE_SETTINGS"]
+    return services.current().settings
 
 
 def _store() -> ContentStore:
-    return current_app.config["HOTLINE_STORE"]
+    return services.current().store
 
 
 @bp.before_request
@@ -104,21 +105,14 @@ def _field(body: dict[str, Any], name: str, default: str = "") -> str:
     return value
 
 
-def _post(app: Flask, settings: Settings) -> inprocess.Poster:
-    def post(url: str, params: dict[str, str], cookie: str = "") -> TestResponse:
-        return inprocess.signed_post(app, settings, url, params, cookie)
-
-    return post
+def _poster() -> SignedPoster:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return inprocess.poster(app, _settings(), request.host_url)
 
 
 def _call(body: dict[str, Any]) -> CallSimulator:
-    settings = _settings()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
     return CallSimulator(
-        _post(app, settings),
-        app.secret_key,
-        inprocess.base_url(settings, request.host_url),
-        _field(body, "to", DEFAULT_HOTLINE_NUMBER),
+        _poster(), current_app.secret_key, _field(body, "to", DEFAULT_HOTLINE_NUMBER)
     )
 
 
@@ -158,12 +152,9 @@ def text() -> Reply:
     cookie = _field(body, "cookie")
     if not COOKIE_VALUE.match(cookie):
         return jsonify(error="the conversation cookie is not one the SMS webhook set"), 400
-    settings = _settings()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    url = inprocess.base_url(settings, request.host_url) + "/sms"
     to = _field(body, "to", DEFAULT_HOTLINE_NUMBER)
     texter = _field(body, "texter")
-    exchange = send_text(_post(app, settings), url, to, _field(body, "body"), cookie, texter)
+    exchange = send_text(_poster(), to, _field(body, "body"), cookie, texter)
     return jsonify(exchange.as_json())
 
 

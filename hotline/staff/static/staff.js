@@ -138,6 +138,9 @@
       case "hangup":
         heard("event", "The line hangs up.");
         break;
+      case "end":
+        heard("event", "The call ends: the line has nothing more to say.");
+        break;
       case "error":
         heard("error", `Problem: ${event.message}`);
         break;
