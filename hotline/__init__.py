@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from flask import Flask, jsonify
 from twilio.request_validator import RequestValidator
 
-from hotline import budget, logs, services
+from hotline import logs, services
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
@@ -96,5 +96,4 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
             },
         )
 
-    budget.install(app, env)
     return app

@@ -398,24 +398,35 @@ def _print_new(events: list[Any], printed: int) -> int:
 @preview.command("text")
 @content_options
 @click.option("--lang", help="Text this language's name first, such as PT.")
+@click.option(
+    "--channel",
+    type=click.Choice(["sms", "whatsapp"]),
+    default="sms",
+    show_default=True,
+    help="Read the conversation as SMS or as WhatsApp shows it.",
+)
 @click.argument("texts", nargs=-1)
 @never_a_traceback
 def preview_text(
-    menus_dir: Path | None, messages_dir: Path | None, lang: str | None, texts: tuple[str, ...]
+    menus_dir: Path | None,
+    messages_dir: Path | None,
+    lang: str | None,
+    channel: str,
+    texts: tuple[str, ...],
 ) -> None:
     """Print a text conversation; type texts as you go when none are given."""
     from hotline.preview import format_reply, start_text
 
     app, token = _preview_app(menus_dir, messages_dir)
     language = _language(app, lang)
-    conversation = start_text(app, token)
+    conversation = start_text(app, token, channel)
     bodies = list(texts)
     if language is not None:
         bodies.insert(0, _language_word(app, language.code))
 
     def send(body: str) -> None:
         click.echo(f"> {body}")
-        for line in format_reply(conversation.send(body)):
+        for line in format_reply(conversation.send(body), channel):
             click.echo(line)
 
     for body in bodies:

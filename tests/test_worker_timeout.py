@@ -23,8 +23,6 @@ WORKER_TIMEOUT = 2
 # The timeout, the master's once-a-second check, and a worker's boot on a busy machine.
 REPLACED_WITHIN = WORKER_TIMEOUT + 1 + 8
 WAITING = 20
-# The in-app budget would answer the hanging handlers itself; this is about what is left without it.
-NO_BUDGET = {"HOTLINE_REQUEST_BUDGET_SECONDS": "0"}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +30,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("hang") / "gunicorn.log"
     arguments = ("--timeout", str(WORKER_TIMEOUT))
     app = "tests.hanging_app:create_app()"
-    with running(log, app, NO_BUDGET, arguments, workers=1) as server:
+    with running(log, app, arguments=arguments, workers=1) as server:
         yield server
 
 
