@@ -34,7 +34,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     settings = Settings.from_env(env)
     abuse = AbuseSettings.from_env(env)
     reload_seconds = reload_interval(env)
-    store = ContentStore.load(settings.menus_dir, settings.messages_dir)
+    store = ContentStore.load(settings.menus_dir, settings.messages_dir, settings.sources_dir)
 
     install_log_scrubber()
     app = Flask(__name__)

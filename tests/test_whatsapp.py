@@ -18,6 +18,7 @@ from flask import Flask
 
 from hotline import cli, create_app
 from hotline.services import services_of
+from hotline.whatsapp import codes
 from hotline.whatsapp.style import MAX_BODY
 from tests.conftest import app_settings
 from tests.sms_sim import Texter
@@ -323,3 +324,31 @@ def test_the_console_simulates_whatsapp_beside_sms():
         "/staff/api/text", json={"body": "hi", "cookie": "", "channel": "fax"}, headers=auth
     )
     assert wrong.status_code == 400
+
+
+# The shipped line: what Meta and Twilio see, said to WhatsApp users --------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", "Meta (the company that owns WhatsApp) and Twilio"),
+        ("es", "Meta (la empresa dueña de WhatsApp) y Twilio"),
+        ("pt", "a Meta (a empresa dona do WhatsApp) e a Twilio"),
+    ],
+)
+def test_the_privacy_message_tells_whatsapp_users_what_meta_and_twilio_see(
+    shipped_app, language, says
+):
+    content = services_of(shipped_app).store.content
+    key = next(o.key for o in content.menus["main"].options if o.target == "about-line")
+    about = codes.code_for(content, language, ("main",), key)
+    person = WhatsAppUser(
+        shipped_app.test_client(use_cookies=False), number=WA_CANARY, hotline=WA_HOTLINE
+    )
+    person.keeps_cookies = False
+    reply = person.send(about).text
+    assert says in reply
+    texter = Texter(shipped_app.test_client(use_cookies=False))
+    texter.send(language.upper())
+    assert "Meta" not in texter.send(key).text, "SMS keeps its own text"
