@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hotline.config import ConfigError
+from hotline.strength import token_problem
 
 PERIODS = {
     "second": 1,
@@ -87,6 +88,17 @@ def parse_whatsapp_countries(text: str) -> tuple[str, ...] | None:
     return parse_countries(text, "HOTLINE_WHATSAPP_COUNTRIES")
 
 
+def parse_token(name: str, text: str) -> str | None:
+    """A bearer token, None when unset; as long and random as the secret key must be."""
+    token = text.strip()
+    if not token:
+        return None
+    problem = token_problem(name, token)
+    if problem:
+        raise ConfigError(f"{problem}; or leave it unset to turn /metrics off")
+    return token
+
+
 @dataclass(frozen=True)
 class AbuseSettings:
     redis_url: str | None
@@ -128,7 +140,9 @@ class AbuseSettings:
                 setting("HOTLINE_SMS_NOTICE_LIMIT", DEFAULT_SMS_NOTICE_LIMIT),
             ),
             sms_countries=parse_countries(setting("HOTLINE_SMS_COUNTRIES", DEFAULT_SMS_COUNTRIES)),
-            metrics_token=env.get("HOTLINE_METRICS_TOKEN", "").strip() or None,
+            metrics_token=parse_token(
+                "HOTLINE_METRICS_TOKEN", setting("HOTLINE_METRICS_TOKEN", "")
+            ),
             whatsapp_countries=parse_whatsapp_countries(
                 setting("HOTLINE_WHATSAPP_COUNTRIES", DEFAULT_WHATSAPP_COUNTRIES)
             ),
