@@ -274,12 +274,12 @@ class FallbackBackend:
         log.warning("Redis at %s answers again; limits are shared", self.primary.where)
         batches = unpaid + _batches(owed)
         if batches or unsure:
-            threading.Thread(
-                target=self._repay,
-                args=(batches, unsure),
-                name="hotline-redis-repay",
-                daemon=True,
-            ).start()
+            self._start_repay(batches, unsure)
+
+    def _start_repay(self, batches: list[Batch], unsure: list[Step]) -> None:
+        threading.Thread(
+            target=self._repay, args=(batches, unsure), name="hotline-redis-repay", daemon=True
+        ).start()
 
     def _owe(self, added: tuple[Counter, ...]) -> None:
         """Remember increments made in memory (the lock is held)."""
@@ -295,6 +295,13 @@ class FallbackBackend:
             result = self.fallback.run(step)
             with self._lock:
                 self._owe(result.added)
+                # Redis came back while this step was taken in memory: add it now, not at the
+                # end of the next outage (or never, if the process ends first).
+                late = _batches(self._owed) if not self._down else []
+                if late:
+                    self._owed = {}
+            if late:
+                self._start_repay(late, [])
             return result
         try:
             result = self.primary.run(step)
