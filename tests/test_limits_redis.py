@@ -165,7 +165,9 @@ class FlakyRedis:
             raise redis.ConnectionError("away again")
         if batch.marker not in self.markers:
             self.markers.add(batch.marker)
-            self.store.add({key: (amount, until) for key, amount, until in batch.amounts})
+            for key, amount, until in batch.amounts:
+                for _ in range(amount):
+                    self.store.run(Step(None, (Outcome("added", counts=(Counter(key, until),)),)))
 
     @property
     def counts(self) -> dict[str, int]:

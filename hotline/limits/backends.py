@@ -81,8 +81,8 @@ class MemoryBackend:
             self._values = {k: v for k, v in self._values.items() if v[1] > now}
             self._next_sweep = now + SWEEP_SECONDS
 
-    def _add(self, counter: Counter, amount: int, now: float) -> None:
-        count = int(self._live(counter.key, now) or 0) + amount
+    def _add(self, counter: Counter, now: float) -> None:
+        count = int(self._live(counter.key, now) or 0) + 1
         self._values[counter.key] = (str(count), counter.expires_at)
 
     def run(self, step: Step) -> Result:
@@ -98,17 +98,10 @@ class MemoryBackend:
             if outcome is None:
                 return Result(NOTHING)
             for counter in outcome.counters():
-                self._add(counter, 1, now)
+                self._add(counter, now)
             if step.replay is not None:
                 self._values[step.replay.key] = (outcome.name, step.replay.expires_at)
             return Result(outcome.name, added=outcome.counters())
-
-    def add(self, amounts: dict[str, tuple[int, int]]) -> None:
-        """Add to counters: key -> (amount, expires_at)."""
-        with self._lock:
-            now = self._clock()
-            for key, (amount, expires_at) in amounts.items():
-                self._add(Counter(key, expires_at), amount, now)
 
     def peek(self, key: str) -> int:
         with self._lock:
