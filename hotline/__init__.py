@@ -31,7 +31,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     """
     settings = Settings.from_env(environment(overrides))
     logs.configure(settings.log_format)
-    store = ContentStore.load(settings.menus_dir, settings.messages_dir)
+    store = ContentStore.load(settings.menus_dir, settings.messages_dir, settings.sources_dir)
 
     install_log_scrubber()
     app = Flask(__name__)

@@ -45,6 +45,7 @@ VARIABLES = (
     "HOTLINE_LOG_FORMAT",
     "HOTLINE_MENUS_DIR",
     "HOTLINE_MESSAGES_DIR",
+    "HOTLINE_SOURCES_DIR",
 )
 SERVER_VARIABLES = ("PORT", "WEB_CONCURRENCY", "HOTLINE_THREADS")
 
@@ -56,6 +57,8 @@ class Settings:
     public_url: str | None
     menus_dir: Path
     messages_dir: Path
+    # The statement and other sources the messages cite; None: sources/ beside the menus folder.
+    sources_dir: Path | None
     # Limits, the shared store and the metrics token.
     abuse: AbuseSettings
     # Signs new cookies; cookies signed with one of `old_secret_keys` are still accepted.
@@ -110,6 +113,7 @@ class Settings:
             public_url=public_url,
             menus_dir=menus_dir,
             messages_dir=messages_dir,
+            sources_dir=sources_dir_of(env),
             secret_key=secret_key or secrets.token_hex(32),
             old_secret_keys=old_keys,
             secret_key_generated=not secret_key,
@@ -202,6 +206,12 @@ def content_dirs(env: Mapping[str, str]) -> tuple[Path, Path]:
         Path(env.get("HOTLINE_MENUS_DIR") or REPO_ROOT / "menus"),
         Path(env.get("HOTLINE_MESSAGES_DIR") or REPO_ROOT / "messages"),
     )
+
+
+def sources_dir_of(env: Mapping[str, str]) -> Path | None:
+    """HOTLINE_SOURCES_DIR, else None: the sources/ folder beside the menus folder."""
+    folder = env.get("HOTLINE_SOURCES_DIR")
+    return Path(folder) if folder else None
 
 
 def environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
