@@ -268,6 +268,11 @@ def test_a_reply_longer_than_twilios_limit_is_cut_where_a_reader_pauses(content_
     assert all(len(reply) <= MAX_BODY for reply in replies)
     assert all(reply.endswith((".", "*")) for reply in replies), "cut at the end of a sentence"
     assert long_text.strip() == " ".join(r for r in replies if r.startswith(sentence[:20]))
+    check = CliRunner().invoke(cli.main, ["check", *folders(content_copy)])
+    assert (
+        f"the whatsapp text of message 'police-role' has {len(long_text.strip())} " in check.output
+    )
+    assert "pt.yaml" in check.output
 
 
 # hotline preview text --channel whatsapp --------------------------------------------------

@@ -16,6 +16,7 @@ from hotline.content.model import MAIN_MENU, Content
 from hotline.content.problems import ProblemList, did_you_mean
 from hotline.content.twilio_voices import check_voice
 from hotline.content.yaml_lines import LineDict, line_of
+from hotline.whatsapp.style import MAX_BODY as WHATSAPP_MAX_BODY
 
 _FORMATTER = string.Formatter()
 
@@ -327,6 +328,15 @@ def _check_translations(
             )
             if text.whatsapp:
                 fields.append(("whatsapp", text.whatsapp))
+                if len(text.whatsapp) > WHATSAPP_MAX_BODY:
+                    problems.warning(
+                        file,
+                        at(file, "messages", message_id, "whatsapp") or text.line,
+                        f"the whatsapp text of message '{message_id}' has "
+                        f"{len(text.whatsapp)} characters; Twilio takes at most "
+                        f"{WHATSAPP_MAX_BODY} in one message, so it arrives in pieces",
+                        "shorten it: a WhatsApp reply reads best as one message",
+                    )
             for field, value in fields:
                 check_placeholders(
                     problems,
