@@ -108,7 +108,7 @@ def test_refusals_are_counted_without_the_caller() -> None:
 def test_days_are_the_citys_days() -> None:
     # 2026-02-15 03:00 UTC is still the evening of the 14th in Northampton.
     clock = Clock(1771124400.0)
-    metrics = Metrics(MemoryBackend(), clock)
+    metrics = Metrics(MemoryBackend(clock), clock)
     metrics.count("voice", "en", "main")
     assert metrics.counts() == [Count("2026-02-14", "voice", "en", "main", 1)]
 

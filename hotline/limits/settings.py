@@ -24,6 +24,10 @@ DEFAULT_SMS_LIMIT = "60/hour"
 # A busy day's texts with room to spare; past it, a pumping attack stops costing the city money.
 DEFAULT_SMS_GLOBAL_LIMIT = "1000/hour"
 DEFAULT_SMS_COUNTRIES = "+1"
+# Past the ceiling, a sender's first text of the hour still gets one short notice with 911 and
+# the office's number (one segment), from an allowance of its own: silencing that takes as many
+# numbers as the allowance, not the seventeen that use up the ceiling.
+DEFAULT_SMS_NOTICE_LIMIT = "300/hour"
 # WhatsApp replies may go abroad: a relative in Brazil may ask for a family member here, and
 # pumping earns nothing there (no premium numbers; replies inside the 24-hour customer service
 # window carry no Meta fee). The per-sender limit and the global ceiling still bound the cost.
@@ -58,6 +62,7 @@ def name_example(name: str) -> str:
         "HOTLINE_CALL_LIMIT": DEFAULT_CALL_LIMIT,
         "HOTLINE_SMS_LIMIT": DEFAULT_SMS_LIMIT,
         "HOTLINE_SMS_GLOBAL_LIMIT": DEFAULT_SMS_GLOBAL_LIMIT,
+        "HOTLINE_SMS_NOTICE_LIMIT": DEFAULT_SMS_NOTICE_LIMIT,
     }.get(name, "20/hour")
 
 
@@ -87,6 +92,7 @@ class AbuseSettings:
     call_limit: Rate | None
     sms_limit: Rate | None
     sms_global_limit: Rate | None
+    sms_notice_limit: Rate | None
     sms_countries: tuple[str, ...]
     # None hides /metrics altogether.
     metrics_token: str | None
@@ -117,6 +123,7 @@ class AbuseSettings:
                 setting("HOTLINE_SMS_COUNTRIES", DEFAULT_SMS_COUNTRIES),
                 fallback=(),
             ),
+            sms_notice_limit=rate("HOTLINE_SMS_NOTICE_LIMIT", DEFAULT_SMS_NOTICE_LIMIT),
             metrics_token=optional(env.get("HOTLINE_METRICS_TOKEN", "")),
             whatsapp_countries=problems.check(
                 parse_whatsapp_countries,
