@@ -18,12 +18,11 @@ from hotline.config import TRUE_WORDS, ConfigError, Problems, is_off
 from hotline.content.reload import reload_interval
 from hotline.limits.settings import AbuseSettings, optional
 from hotline.logs import log_format
+from hotline.strength import password_problem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Anyone who learns the key can forge conversation cookies, so it must be long and random.
 MIN_SECRET_KEY_LENGTH = 32
-# The staff console can be reached from the internet, so its password must not be guessable.
-MIN_STAFF_PASSWORD_LENGTH = 12
 KEY_HINT = "such as the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'"
 
 # Every variable the app reads, and those gunicorn.conf.py reads for the same deploy.
@@ -192,12 +191,9 @@ def old_secret_keys(text: str) -> tuple[str, ...]:
 
 def parse_staff_password(text: str) -> str | None:
     password = optional(text)
-    if password is not None and len(password) < MIN_STAFF_PASSWORD_LENGTH:
-        raise ConfigError(
-            f"HOTLINE_STAFF_PASSWORD has {len(password)} characters; use at least "
-            f"{MIN_STAFF_PASSWORD_LENGTH}, or leave it unset (or 'off') to switch the staff "
-            "console off"
-        )
+    weak = password and password_problem("HOTLINE_STAFF_PASSWORD", password)
+    if weak:
+        raise ConfigError(f"{weak}; or leave it unset (or 'off') to switch the staff console off")
     return password
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hotline.limits.backends import Backend, MemoryBackend
+from hotline.limits.logins import LoginThrottle
 from hotline.limits.settings import AbuseSettings, Rate
 from hotline.limits.step import Counter, Limit, Outcome, Step
 from hotline.privacy import CallerKeys, normalise
@@ -103,6 +104,11 @@ class Limits:
         self._clock = clock
         self._warned_window: int | None = None
         self._simulation: Limits | None = None
+
+    @property
+    def logins(self) -> LoginThrottle:
+        """Failed logins at the staff console and /metrics, in the same store."""
+        return LoginThrottle(self.backend, self.keys, self._clock)
 
     def simulation(self) -> Limits:
         """Limits of their own for simulated calls and texts (the staff console): the same

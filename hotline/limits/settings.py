@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hotline.config import OFF_WORDS, ConfigError, Problems, is_off
+from hotline.strength import token_problem
 
 PERIODS = {
     "second": 1,
@@ -86,6 +87,17 @@ def parse_whatsapp_countries(text: str) -> tuple[str, ...] | None:
     return parse_countries(text, "HOTLINE_WHATSAPP_COUNTRIES")
 
 
+def parse_token(name: str, text: str) -> str | None:
+    """A bearer token, None when unset or 'off'; as long and random as the secret key must be."""
+    token = optional(text)
+    if token is None:
+        return None
+    problem = token_problem(name, token)
+    if problem:
+        raise ConfigError(f"{problem}; or leave it unset to turn /metrics off")
+    return token
+
+
 @dataclass(frozen=True)
 class AbuseSettings:
     redis_url: str | None
@@ -124,7 +136,12 @@ class AbuseSettings:
                 fallback=(),
             ),
             sms_notice_limit=rate("HOTLINE_SMS_NOTICE_LIMIT", DEFAULT_SMS_NOTICE_LIMIT),
-            metrics_token=optional(env.get("HOTLINE_METRICS_TOKEN", "")),
+            metrics_token=problems.check(
+                parse_token,
+                "HOTLINE_METRICS_TOKEN",
+                env.get("HOTLINE_METRICS_TOKEN", ""),
+                fallback=None,
+            ),
             whatsapp_countries=problems.check(
                 parse_whatsapp_countries,
                 setting("HOTLINE_WHATSAPP_COUNTRIES", DEFAULT_WHATSAPP_COUNTRIES),
