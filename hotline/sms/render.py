@@ -24,6 +24,7 @@ from hotline.navigation import (
     press,
     shortest_trails,
 )
+from hotline.sms.channel import SMS, TextChannel
 from hotline.sms.session import Conversation
 from hotline.sms.split import split_text
 from hotline.sms.words import (
@@ -38,7 +39,6 @@ from hotline.sms.words import (
     TOPIC,
     WordIndex,
 )
-from hotline.textchannel import SMS, TextChannel
 from hotline.whatsapp.codes import place_of
 from hotline.wording import fill
 
