@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.content.model import Content
+from hotline.content.schema import SMS_FALLBACKS
 from hotline.navigation import (
     MAIN,
     GoTo,
@@ -47,13 +48,7 @@ CACHE_SIZE = 4096
 # reply UCS-2, at 67 characters a segment instead of 153.
 SWITCH_SEPARATOR = "\n"
 # Optional sentences, and the required one each falls back to (help has the office and 911).
-FALLBACKS = {
-    "office": "help",
-    "problem": "help",
-    "paused": "problem",
-    "emergency": "welcome",
-    "more": "navigation",
-}
+FALLBACKS = SMS_FALLBACKS
 # What a first text may ask for besides a topic, and the reply it gets (911 line first).
 FIRST_ANSWERS = {HELP: "first_help", OFFICE: "first_office"}
 
