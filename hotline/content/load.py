@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from hotline.content import schema
+from hotline.content import caps, schema
 from hotline.content.model import (
     Content,
     DayHours,
@@ -124,16 +124,21 @@ def _text(value: Any) -> str:
 def read_yaml_files(
     paths: list[Path], problems: ProblemList, raw: dict[Path, bytes] | None = None
 ) -> list[LoadedYaml]:
-    """Parse each file, reporting unreadable files, syntax errors and duplicate keys.
+    """Parse each file, reporting unreadable, oversized files, syntax errors and duplicate keys.
 
-    The bytes of each file read are kept in `raw`, so the version hash needs no second read.
+    The bytes of each file read are kept in `raw`, so the version hash needs no second read;
+    all the files in `raw` together may not pass the size limit (hotline/content/caps.py).
     """
     loaded = []
+    total = [sum(len(data) for data in raw.values()) if raw is not None else 0]
     for path in paths:
         try:
-            data = path.read_bytes()
+            data = caps.read_content_file(path, total)
         except OSError as error:
             problems.error(path, None, f"the file cannot be read ({error.strerror})")
+            continue
+        except caps.FileRefused as refused:
+            problems.error(path, None, refused.message, refused.hint)
             continue
         if raw is not None:
             raw[path] = data
@@ -214,6 +219,13 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
     message_docs = read_yaml_files(message_paths, problems, raw)
     if not settings_docs:
         return LoadResult(None, problems)  # settings.yaml is not text: reported above
+    sections = ("menus", "messages")
+    counted = [(doc.path, doc.data, sections) for doc in [*tree_docs, *message_docs]]
+    too_many = caps.count_problems(counted)
+    for path, message in too_many:
+        problems.error(path, None, message, "split the topic, or remove entries no menu uses")
+    if too_many:
+        return LoadResult(None, problems)  # too many to check each within a second
     (settings_doc,) = settings_docs
 
     settings = _build_settings(settings_doc, problems)

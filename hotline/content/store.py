@@ -70,11 +70,14 @@ class ContentStore:
                     } | {key: value}
         return value
 
-    def replace(self, content: Content, problems: ProblemList) -> None:
-        """Serve new content from the next request on."""
+    def replace(
+        self, content: Content, problems: ProblemList, keep_rejection: bool = False
+    ) -> None:
+        """Serve new content from the next request on; it is the newest edit unless told."""
         self.content = content
         self.problems = problems
-        self.rejected = None
+        if not keep_rejection:
+            self.rejected = None
 
     def reject(self, rejection: Rejection) -> None:
         """Keep serving the current content; remember that a newer edit was refused."""
