@@ -24,6 +24,7 @@ from hotline.config import REPO_ROOT, ConfigError, environment
 from hotline.content.load import load_content
 from hotline.content.problems import ProblemList
 from hotline.content.store import ContentError
+from hotline.services import services_of
 from hotline.stats_cli import stats
 from hotline.treemap import FORMATS
 
@@ -292,7 +293,7 @@ def _preview_app(menus_dir: Path | None, messages_dir: Path | None) -> Any:
 def _language(app: Any, lang: str | None) -> Any:
     if lang is None:
         return None
-    content = app.config["HOTLINE_STORE"].content
+    content = services_of(app).store.content
     language = content.language(lang)
     if language is None:
         known = ", ".join(language.code for language in content.languages)
@@ -397,24 +398,35 @@ def _print_new(events: list[Any], printed: int) -> int:
 @preview.command("text")
 @content_options
 @click.option("--lang", help="Text this language's name first, such as PT.")
+@click.option(
+    "--channel",
+    type=click.Choice(["sms", "whatsapp"]),
+    default="sms",
+    show_default=True,
+    help="Read the conversation as SMS or as WhatsApp shows it.",
+)
 @click.argument("texts", nargs=-1)
 @never_a_traceback
 def preview_text(
-    menus_dir: Path | None, messages_dir: Path | None, lang: str | None, texts: tuple[str, ...]
+    menus_dir: Path | None,
+    messages_dir: Path | None,
+    lang: str | None,
+    channel: str,
+    texts: tuple[str, ...],
 ) -> None:
     """Print a text conversation; type texts as you go when none are given."""
     from hotline.preview import format_reply, start_text
 
     app, token = _preview_app(menus_dir, messages_dir)
     language = _language(app, lang)
-    conversation = start_text(app, token)
+    conversation = start_text(app, token, channel)
     bodies = list(texts)
     if language is not None:
         bodies.insert(0, _language_word(app, language.code))
 
     def send(body: str) -> None:
         click.echo(f"> {body}")
-        for line in format_reply(conversation.send(body)):
+        for line in format_reply(conversation.send(body), channel):
             click.echo(line)
 
     for body in bodies:
@@ -433,7 +445,7 @@ def preview_text(
 
 def _language_word(app: Any, code: str) -> str:
     """The first word that switches a text conversation to `code`, such as PT."""
-    translation = app.config["HOTLINE_STORE"].content.translations[code]
+    translation = services_of(app).store.content.translations[code]
     sms = translation.extra.get("sms")
     words = sms.get("words") if isinstance(sms, dict) else None
     listed = words.get("language") if isinstance(words, dict) else None

@@ -595,6 +595,7 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
             review=own_review,
             words=_words(section.get("words")),
             line=line_of(messages_map, node_id) or 0,
+            whatsapp=_text(section.get("whatsapp")),
         )
     extra = {name: root[name] for name in ("sms",) if name in root}
     return Translation(

@@ -118,6 +118,8 @@ class MessageText:
     review: str
     words: tuple[str, ...]
     line: int
+    # WhatsApp's text where a language needs one (what Meta sees, say); else `text` is used.
+    whatsapp: str = ""
 
 
 @dataclass(frozen=True)

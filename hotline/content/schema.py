@@ -114,6 +114,7 @@ MESSAGE_TEXT_FIELDS: dict[str, Field] = {
     "title": Field(TEXT, True, "Name of the message as an option."),
     "voice": Field(TEXT, True, "What callers hear: numbers written for speech."),
     "text": Field(TEXT, False, "What texters read, if different from the spoken version."),
+    "whatsapp": Field(TEXT, False, "What WhatsApp users read, if different from the text."),
     "recording": Field(TEXT, False, "Recording URL played instead of the spoken text."),
     "review": Field(TEXT, False, "draft or reviewed, if different from the file's status."),
     "words": Field(LIST, False, "Words a texter can send to open this message."),
