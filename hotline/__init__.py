@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from flask import Flask, jsonify
+from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from hotline import budget, logs, services
+from hotline import budget, health, logs, services
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
+from hotline.content.snapshot import Snapshot, state_dir
 from hotline.content.store import ContentStore
 from hotline.limits import AbuseSettings, Limits, make_backend
 from hotline.metrics import Metrics
@@ -34,7 +35,8 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     settings = Settings.from_env(env)
     abuse = AbuseSettings.from_env(env)
     reload_seconds = reload_interval(env)
-    store = ContentStore.load(settings.menus_dir, settings.messages_dir)
+    last_good = Snapshot(state_dir(env), settings.menus_dir, settings.messages_dir)
+    store = ContentStore.load(settings.menus_dir, settings.messages_dir, last_good)
 
     install_log_scrubber()
     app = Flask(__name__)
@@ -76,25 +78,12 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
 
         app.register_blueprint(staff)
 
-    reloader = None if reload_seconds is None else Reloader(store, reload_seconds)
+    reloader = (
+        None if reload_seconds is None else Reloader(store, reload_seconds, snapshot=last_good)
+    )
     if reloader is not None:
         app.before_request(reloader.maybe_reload)
-
-    @app.get("/healthz")
-    def healthz():  # type: ignore[no-untyped-def]
-        rejected = store.rejected
-        return jsonify(
-            status="ok",
-            content_version=store.content.version,
-            rejected_edit=None
-            if rejected is None
-            else {
-                "version": rejected.version,
-                "errors": rejected.errors,
-                "warnings": rejected.warnings,
-                "at": rejected.at.isoformat(timespec="seconds"),
-            },
-        )
+    health.install(app, store, reloader, backend)
 
     budget.install(app, env)
     return app

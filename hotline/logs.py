@@ -212,10 +212,12 @@ class NonBlockingHandler(logging.Handler):
         """
         target = self.target
         stream = getattr(target, "stream", None)
+        if stream is not None and getattr(stream, "closed", False):
+            return  # closed under us (a test's stream, a log file being reopened)
         try:
             descriptor = stream.fileno() if stream is not None else None
         except (AttributeError, OSError, ValueError):
-            descriptor = None
+            descriptor = None  # no file behind it (such as io.StringIO)
         if descriptor is None or not target.filter(record):
             target.handle(record)
             return

@@ -172,13 +172,15 @@ def read_yaml_files(
 def content_version(paths: list[Path], raw: Mapping[Path, bytes] | None = None) -> str:
     """A short hash of every content file's name and bytes, shown in /healthz.
 
-    Bytes already read (in `raw`) are hashed as they were read; other files are read here.
+    With `raw`, the bytes read by the load are hashed as they were read; without, files are read.
     """
     digest = hashlib.sha256()
     for path in sorted(paths):
         digest.update(path.name.encode())
-        data = raw.get(path) if raw is not None else None
-        if data is None:
+        if raw is not None:
+            # A file not read was refused (a named pipe would never return): not read here either.
+            data = raw.get(path, b"<unreadable>")
+        else:
             try:
                 data = path.read_bytes()
             except OSError:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import logging
 import os
 import threading
@@ -43,13 +42,12 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from hotline.config import ConfigError
-from hotline.content.load import content_files, load_content
+from hotline.content.load import load_content
 from hotline.content.problems import ProblemList
 from hotline.content.snapshot import Snapshot
-from hotline.content.store import ContentStore, Rejection
+from hotline.content.store import ContentStore, Rejection, Signature, edit_version, signature
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +62,6 @@ LOAD_DEADLINE_SECONDS = 30.0
 SYNCHRONOUS_WAIT_SECONDS = 5.0
 # Stuck loads left behind (their threads cannot be stopped) before no new load is started.
 MAX_STUCK_LOADS = 2
-
-Signature = tuple[tuple[str, int, int], ...]
 
 
 def reload_interval(env: Mapping[str, str]) -> float | None:
@@ -85,19 +81,6 @@ def reload_interval(env: Mapping[str, str]) -> float | None:
             "content (such as 3, or 0 to check on every request), or 'off'"
         )
     return seconds
-
-
-def signature(menus_dir: Path, messages_dir: Path) -> Signature:
-    """Names, modification times and sizes of the content files: cheap to take on a request."""
-    entries = []
-    for path in content_files(menus_dir, messages_dir):
-        try:
-            stat = path.stat()
-        except OSError:
-            entries.append((str(path), -1, -1))
-            continue
-        entries.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(entries)
 
 
 def _call(method: weakref.WeakMethod) -> None:  # type: ignore[type-arg]
@@ -137,7 +120,7 @@ class Reloader:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         snapshot: Snapshot | None = None,
-        deadline: float = LOAD_DEADLINE_SECONDS,
+        deadline: float | None = None,
     ) -> None:
         self.store = store
         self.interval = interval
@@ -147,7 +130,7 @@ class Reloader:
         self.clock = clock
         self.wall_clock = wall_clock
         self.snapshot = snapshot
-        self.deadline = deadline
+        self.deadline = LOAD_DEADLINE_SECONDS if deadline is None else deadline
         self._seen = signature(store.menus_dir, store.messages_dir)
         # A signature seen changed but not yet settled, and when this process first saw it.
         self._pending: tuple[Signature, float] | None = None
@@ -357,12 +340,9 @@ class Reloader:
 
     def _reject(self, seen: Signature, problems: ProblemList) -> None:
         store = self.store
-        # The rejected files' names, times and sizes: no second read of what may not be read.
-        version = hashlib.sha256(repr(seen).encode()).hexdigest()[:12]
+        version = edit_version(seen)
         errors = sorted(set(problems.errors))
-        store.reject(
-            Rejection(version, len(errors), len(problems.warnings), dt.datetime.now(dt.UTC))
-        )
+        store.reject(Rejection.of(version, problems))
         log.warning(
             "edited content %s rejected with %d error(s); still serving version %s. Run "
             "'hotline check' for hints.",

@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hotline.content.load import load_content
+from hotline.content.load import content_files, load_content
 from hotline.content.model import Content
 from hotline.content.problems import ProblemList
+from hotline.content.snapshot import Snapshot
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def signature(menus_dir: Path, messages_dir: Path) -> Signature:
+    """Names, modification times and sizes of the content files: cheap to take on a request."""
+    entries = []
+    for path in content_files(menus_dir, messages_dir):
+        try:
+            stat = path.stat()
+        except OSError:
+            entries.append((str(path), -1, -1))
+            continue
+        entries.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)
+
+
+def edit_version(seen: Signature) -> str:
+    """A name for an edit that was not accepted: a hash of its files' names, times and sizes.
+
+    Not of their bytes, as an accepted version is: what was refused may not be read again.
+    """
+    return hashlib.sha256(repr(seen).encode()).hexdigest()[:12]
 
 
 class ContentError(Exception):
@@ -34,6 +60,11 @@ class Rejection:
     warnings: int
     at: dt.datetime
 
+    @classmethod
+    def of(cls, version: str, problems: ProblemList) -> Rejection:
+        errors = len(set(problems.errors))
+        return cls(version, errors, len(problems.warnings), dt.datetime.now(dt.UTC))
+
 
 @dataclass
 class ContentStore:
@@ -49,11 +80,33 @@ class ContentStore:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def load(cls, menus_dir: Path, messages_dir: Path) -> ContentStore:
+    def load(
+        cls, menus_dir: Path, messages_dir: Path, last_good: Snapshot | None = None
+    ) -> ContentStore:
+        """The content in the folders, kept as the last good version; when it has errors, the
+        last good version kept before (a restart after a rejected edit), else ContentError."""
         result = load_content(menus_dir, messages_dir, base=menus_dir.parent)
-        if result.content is None:
+        if result.content is not None:
+            if last_good is not None:
+                last_good.save(result.content.version)
+            return cls(menus_dir, messages_dir, result.content, result.problems)
+        kept = last_good.load() if last_good is not None else None
+        if kept is None or kept.content is None:
             raise ContentError(result.problems)
-        return cls(menus_dir, messages_dir, result.content, result.problems)
+        store = cls(menus_dir, messages_dir, kept.content, kept.problems)
+        store.reject(
+            Rejection.of(edit_version(signature(menus_dir, messages_dir)), result.problems)
+        )
+        log.warning(
+            "the content in %s and %s has %d error(s); serving the last good version %s, kept "
+            "in %s. Run 'hotline check' to see and fix them.",
+            menus_dir,
+            messages_dir,
+            store.rejected.errors if store.rejected else 0,
+            kept.content.version,
+            last_good.root if last_good is not None else "",
+        )
+        return store
 
     def derived(self, name: str, build: Callable[[Content], T]) -> T:
         """A renderer or index for the current content, built on first use."""
