@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from hotline import budget, health, logs, services
+from hotline import health, logs, services
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.snapshot import Snapshot, state_dir
@@ -35,8 +35,12 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     settings = Settings.from_env(env)
     abuse = AbuseSettings.from_env(env)
     reload_seconds = reload_interval(env)
-    last_good = Snapshot(state_dir(env), settings.menus_dir, settings.messages_dir)
-    store = ContentStore.load(settings.menus_dir, settings.messages_dir, last_good)
+    last_good = Snapshot(
+        state_dir(env), settings.menus_dir, settings.messages_dir, settings.sources_dir
+    )
+    store = ContentStore.load(
+        settings.menus_dir, settings.messages_dir, settings.sources_dir, last_good
+    )
 
     install_log_scrubber()
     app = Flask(__name__)
@@ -85,5 +89,4 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
         app.before_request(reloader.maybe_reload)
     health.install(app, store, reloader, backend)
 
-    budget.install(app, env)
     return app

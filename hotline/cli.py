@@ -105,6 +105,12 @@ def content_dirs(menus_dir: Path | None, messages_dir: Path | None) -> tuple[Pat
     )
 
 
+def sources_dir() -> Path | None:
+    """HOTLINE_SOURCES_DIR, else None: the sources/ folder beside the menus folder."""
+    folder = environment().get("HOTLINE_SOURCES_DIR")
+    return Path(folder) if folder else None
+
+
 def content_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--menus and --messages, shared by every command that reads content."""
     command = click.option(
@@ -227,7 +233,7 @@ def report(problems: ProblemList, strict: bool) -> tuple[list[str], int]:
 def check(menus_dir: Path | None, messages_dir: Path | None, strict: bool) -> None:
     """Check menus and messages; list every problem with its file and line."""
     menus_dir, messages_dir = content_dirs(menus_dir, messages_dir)
-    result = load_content(menus_dir, messages_dir, base=Path.cwd())
+    result = load_content(menus_dir, messages_dir, Path.cwd(), sources_dir())
     lines, code = report(result.problems, strict)
     for line in lines:
         click.echo(line)
@@ -256,7 +262,7 @@ def tree_map(
     from hotline.treemap import tree_map as render_map
 
     menus_dir, messages_dir = content_dirs(menus_dir, messages_dir)
-    result = load_content(menus_dir, messages_dir, base=Path.cwd())
+    result = load_content(menus_dir, messages_dir, Path.cwd(), sources_dir())
     if result.content is None:
         lines, _ = report(result.problems, strict=False)
         click.echo("\n".join(lines), err=True)

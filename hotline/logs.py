@@ -32,6 +32,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from hotline.blocking import off_the_loop
 from hotline.config import ConfigError
 from hotline.privacy import install_log_scrubber
 
@@ -225,7 +226,7 @@ class NonBlockingHandler(logging.Handler):
         if stream is not None:
             stream.flush()  # anything written to the stream directly goes first
         while data:
-            data = data[os.write(descriptor, data) :]
+            data = data[_write_once(descriptor, data) :]
 
     def flush(self, timeout: float = EXIT_FLUSH_SECONDS) -> bool:
         """Wait until the queued records are written; False if `timeout` passed first."""
@@ -238,6 +239,11 @@ class NonBlockingHandler(logging.Handler):
 
     def _flush_at_exit(self) -> None:
         self.flush(EXIT_FLUSH_SECONDS)
+
+
+def _write_once(descriptor: int, data: bytes) -> int:
+    """os.write; in a gevent worker on a real thread, so a pipe nobody reads stops only that."""
+    return off_the_loop(os.write, descriptor, data)
 
 
 def _call(method: weakref.WeakMethod) -> None:  # type: ignore[type-arg]

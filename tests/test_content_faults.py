@@ -284,14 +284,14 @@ def test_a_forked_worker_starts_from_the_kept_version_not_its_parents(
     was accepted (by another worker) and a later one rejected must serve the accepted one."""
     menus, messages = content_copy / "menus", content_copy / "messages"
     snapshot = Snapshot(tmp_path / "state", menus, messages)
-    master = ContentStore.load(menus, messages, snapshot)
+    master = ContentStore.load(menus, messages, last_good=snapshot)
     _reloader = Reloader(master, 3, snapshot=snapshot)  # held, as the app's requests hold it
     booted = master.content.version
 
     # Another worker accepts an edit (and keeps it); then the edit after it is rejected.
     en = messages / "en.yaml"
     write(en, en.read_text(encoding="utf-8").replace(OLD_EMERGENCY, NEW_EMERGENCY))
-    other = ContentStore.load(menus, messages, snapshot)
+    other = ContentStore.load(menus, messages, last_good=snapshot)
     assert snapshot.version() == other.content.version != booted
     break_settings(content_copy)
 

@@ -449,7 +449,6 @@ def test_gunicorn_logs_nothing_of_the_canary(redis_url: str, tmp_path: Path) -> 
         **app_settings(HOTLINE_REDIS_URL=redis_url),
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
-        "HOTLINE_THREADS": "2",
         "TMPDIR": str(tmp_path),
     }
     out, err = tmp_path / "stdout.log", tmp_path / "stderr.log"

@@ -7,6 +7,7 @@ conversation here runs twice: with a cookie jar kept per pair, and with none at 
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,9 @@ from click.testing import CliRunner
 from flask import Flask
 
 from hotline import cli, create_app
+from hotline.config import ConfigError
 from hotline.services import services_of
+from hotline.whatsapp import codes
 from hotline.whatsapp.style import MAX_BODY
 from tests.conftest import app_settings
 from tests.sms_sim import Texter
@@ -26,6 +29,7 @@ from tests.twilio_sim import CANARY_CALLER, HOTLINE_NUMBER, parse_twiml, signed_
 WA_CANARY = "whatsapp:" + CANARY_CALLER
 WA_HOTLINE = "whatsapp:" + HOTLINE_NUMBER
 ABROAD = "whatsapp:+5511987654321"
+STAFF_PASSWORD = "a staff password for tests"
 TAPPABLE_OFFICE = "+1 413-587-1249"
 STOP_WORDS = ["STOP", "stop", "Stop!", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"]
 # The welcome, a menu, a message and HELP in each language of tests/fixtures/content.
@@ -265,6 +269,11 @@ def test_a_reply_longer_than_twilios_limit_is_cut_where_a_reader_pauses(content_
     assert all(len(reply) <= MAX_BODY for reply in replies)
     assert all(reply.endswith((".", "*")) for reply in replies), "cut at the end of a sentence"
     assert long_text.strip() == " ".join(r for r in replies if r.startswith(sentence[:20]))
+    check = CliRunner().invoke(cli.main, ["check", *folders(content_copy)])
+    assert (
+        f"the whatsapp text of message 'police-role' has {len(long_text.strip())} " in check.output
+    )
+    assert "pt.yaml" in check.output
 
 
 # hotline preview text --channel whatsapp --------------------------------------------------
@@ -284,3 +293,90 @@ def test_preview_shows_the_conversation_as_whatsapp_does():
     assert lines[police + 2].startswith("  *"), "the heading in WhatsApp's bold"
     assert any(TAPPABLE_OFFICE in line for line in lines[lines.index("> AJUDA") :])
     assert "segment" not in result.output
+
+
+# The console's text simulator -------------------------------------------------------------
+
+
+def test_the_console_simulates_whatsapp_beside_sms():
+    app = create_app(app_settings(HOTLINE_STAFF_PASSWORD=STAFF_PASSWORD))
+    client = app.test_client()
+    auth = {
+        "Authorization": "Basic " + base64.b64encode(f"staff:{STAFF_PASSWORD}".encode()).decode()
+    }
+
+    def send(body: str, state: dict[str, str]) -> dict:
+        response = client.post("/staff/api/text", json={"body": body, **state}, headers=auth)
+        assert response.status_code == 200, response.data
+        data = response.get_json()
+        state.update(cookie=data["cookie"], texter=data["texter"])
+        return data
+
+    whatsapp = {"cookie": "", "texter": "", "channel": "whatsapp"}
+    (welcome,) = send("PT", whatsapp)["replies"]
+    assert welcome["channel"] == "whatsapp" and welcome["characters"] == len(welcome["text"])
+    assert "31. A polícia e a imigração" in welcome["text"]
+    assert not whatsapp["texter"].startswith("whatsapp:"), "the console keeps the bare number"
+    (police,) = send("311", whatsapp)["replies"]
+    assert police["text"].startswith("*")
+    assert send("STOP", whatsapp)["replies"] == []
+
+    sms = {"cookie": "", "texter": "", "channel": "sms"}
+    (by_sms,) = send("PT", sms)["replies"]
+    assert by_sms["channel"] == "sms" and by_sms["segments"] >= 1
+    assert "1. A polícia e a imigração" in by_sms["text"]
+
+    wrong = client.post(
+        "/staff/api/text", json={"body": "hi", "cookie": "", "channel": "fax"}, headers=auth
+    )
+    assert wrong.status_code == 400
+
+
+# The shipped line: what Meta and Twilio see, said to WhatsApp users --------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", "Meta (the company that owns WhatsApp) and Twilio"),
+        ("es", "Meta (la empresa dueña de WhatsApp) y Twilio"),
+        ("pt", "a Meta (a empresa dona do WhatsApp) e a Twilio"),
+    ],
+)
+def test_the_privacy_message_tells_whatsapp_users_what_meta_and_twilio_see(
+    shipped_app, language, says
+):
+    content = services_of(shipped_app).store.content
+    key = next(o.key for o in content.menus["main"].options if o.target == "about-line")
+    about = codes.code_for(content, language, ("main",), key)
+    person = WhatsAppUser(
+        shipped_app.test_client(use_cookies=False), number=WA_CANARY, hotline=WA_HOTLINE
+    )
+    person.keeps_cookies = False
+    reply = person.send(about).text
+    assert says in reply
+    texter = Texter(shipped_app.test_client(use_cookies=False))
+    texter.send(language.upper())
+    assert "Meta" not in texter.send(key).text, "SMS keeps its own text"
+
+
+@pytest.mark.parametrize("value", ["55", "+1,brazil", ","])
+def test_a_wrong_whatsapp_country_list_says_how_to_fix_it(value):
+    with pytest.raises(ConfigError) as raised:
+        create_app(app_settings(HOTLINE_WHATSAPP_COUNTRIES=value))
+    message = str(raised.value)
+    assert f"HOTLINE_WHATSAPP_COUNTRIES is '{value}'" in message
+    assert "such as +1 or +1,+52, or 'any' for every country" in message
+
+
+@pytest.mark.parametrize("value", ["any", "ALL", " * "])
+def test_any_country_may_be_written_in_several_ways(value):
+    app = create_app(app_settings(HOTLINE_WHATSAPP_COUNTRIES=value))
+    abroad = WhatsAppUser(app.test_client(use_cookies=False), number=ABROAD, hotline=WA_HOTLINE)
+    assert abroad.send("PT").text.startswith(WELCOME["pt"])
+
+
+@pytest.mark.parametrize("body", ["2026", "4135551234", "٣١", "3x1", "311 please", "3"])
+def test_what_is_not_a_code_is_read_as_words(app, body):
+    person = WhatsAppUser(app.test_client(use_cookies=False), number=WA_CANARY, hotline=WA_HOTLINE)
+    assert person.send(body).text.startswith(WELCOME["en"]), "a first message: the welcome"

@@ -43,6 +43,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from hotline.blocking import off_the_loop
 from hotline.config import ConfigError
 from hotline.content.load import load_content
 from hotline.content.problems import ProblemList
@@ -131,7 +132,7 @@ class Reloader:
         self.wall_clock = wall_clock
         self.snapshot = snapshot
         self.deadline = LOAD_DEADLINE_SECONDS if deadline is None else deadline
-        self._seen = signature(store.menus_dir, store.messages_dir)
+        self._seen = signature(store.menus_dir, store.messages_dir, store.sources_dir)
         # A signature seen changed but not yet settled, and when this process first saw it.
         self._pending: tuple[Signature, float] | None = None
         self._next_look = clock() + interval
@@ -284,7 +285,8 @@ class Reloader:
     def _look(self) -> Signature | None:
         """The files' new signature when they changed and have settled, else None."""
         store = self.store
-        now = signature(store.menus_dir, store.messages_dir)
+        # Off the event loop in a gevent worker: a network mount may not answer a stat either.
+        now = off_the_loop(signature, store.menus_dir, store.messages_dir, store.sources_dir)
         if now == self._seen:
             self._pending = None
             return None
@@ -313,8 +315,14 @@ class Reloader:
 
     def _load_edit(self, before: Signature, load: Load) -> None:
         store = self.store
-        result = load_content(store.menus_dir, store.messages_dir, base=store.menus_dir.parent)
-        if signature(store.menus_dir, store.messages_dir) != before:
+        result = off_the_loop(
+            load_content,
+            store.menus_dir,
+            store.messages_dir,
+            store.menus_dir.parent,
+            store.sources_dir,
+        )
+        if signature(store.menus_dir, store.messages_dir, store.sources_dir) != before:
             self._next_look = self.clock()  # changed while we read it: read it again
             return
         with self._mutex:

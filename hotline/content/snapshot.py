@@ -24,7 +24,13 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from hotline.content.load import LoadResult, content_files, content_version, load_content
+from hotline.content.load import (
+    LoadResult,
+    content_files,
+    content_version,
+    default_sources_dir,
+    load_content,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,21 +52,25 @@ def state_dir(env: Mapping[str, str]) -> Path:
 class Snapshot:
     """The copy of the last accepted content for one pair of content folders."""
 
-    def __init__(self, state: Path, menus_dir: Path, messages_dir: Path) -> None:
+    def __init__(
+        self, state: Path, menus_dir: Path, messages_dir: Path, sources_dir: Path | None = None
+    ) -> None:
         self.state = state
         self.menus_dir = menus_dir
         self.messages_dir = messages_dir
-        key = hashlib.sha256(
-            f"{menus_dir.resolve()}\0{messages_dir.resolve()}".encode()
-        ).hexdigest()[:12]
+        self.sources_dir = sources_dir or default_sources_dir(menus_dir)
+        folders = (menus_dir, messages_dir, self.sources_dir)
+        key = hashlib.sha256("\0".join(str(f.resolve()) for f in folders).encode()).hexdigest()[:12]
         self.root = state / f"last-good-{key}"
         self._warned = False
 
     def _copy_of(self, path: Path, base: Path) -> Path:
         """Where a content file goes in a copy: `menus/`, `messages/`, or its folder's name."""
-        folder = {self.menus_dir: "menus", self.messages_dir: "messages"}.get(
-            path.parent, path.parent.name
-        )
+        folder = {
+            self.menus_dir: "menus",
+            self.messages_dir: "messages",
+            self.sources_dir: "sources",
+        }.get(path.parent, path.parent.name)
         return base / folder / path.name
 
     def version(self) -> str | None:
@@ -96,7 +106,7 @@ class Snapshot:
             work = Path(tempfile.mkdtemp(prefix="saving-", dir=self.root))
             try:
                 copied = {}
-                for path in content_files(self.menus_dir, self.messages_dir):
+                for path in content_files(self.menus_dir, self.messages_dir, self.sources_dir):
                     copy = self._copy_of(path, work)
                     copy.parent.mkdir(exist_ok=True)
                     shutil.copyfile(path, copy)
@@ -132,7 +142,7 @@ class Snapshot:
         if version is None or not self._is_private(self.root):
             return None
         base = self.root / f"v-{version}"
-        result = load_content(base / "menus", base / "messages", base=base)
+        result = load_content(base / "menus", base / "messages", base, base / "sources")
         return None if result.content is None else result
 
     @staticmethod

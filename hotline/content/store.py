@@ -21,10 +21,10 @@ T = TypeVar("T")
 Signature = tuple[tuple[str, int, int], ...]
 
 
-def signature(menus_dir: Path, messages_dir: Path) -> Signature:
-    """Names, modification times and sizes of the content files: cheap to take on a request."""
+def signature(menus_dir: Path, messages_dir: Path, sources_dir: Path | None = None) -> Signature:
+    """Names, modification times and sizes of the content files: cheap to take."""
     entries = []
-    for path in content_files(menus_dir, messages_dir):
+    for path in content_files(menus_dir, messages_dir, sources_dir):
         try:
             stat = path.stat()
         except OSError:
@@ -76,33 +76,41 @@ class ContentStore:
     problems: ProblemList
     # The newest edit, when it was rejected; None when the newest edit is the one served.
     rejected: Rejection | None = None
+    # None: the sources/ folder beside the menus folder.
+    sources_dir: Path | None = None
     _derived: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def load(
-        cls, menus_dir: Path, messages_dir: Path, last_good: Snapshot | None = None
+        cls,
+        menus_dir: Path,
+        messages_dir: Path,
+        sources_dir: Path | None = None,
+        last_good: Snapshot | None = None,
     ) -> ContentStore:
         """The content in the folders, kept as the last good version; when it has errors, the
         last good version kept before (a restart after a rejected edit), else ContentError."""
-        result = load_content(menus_dir, messages_dir, base=menus_dir.parent)
+        result = load_content(menus_dir, messages_dir, menus_dir.parent, sources_dir)
         if result.content is not None:
             if last_good is not None:
                 last_good.save(result.content.version)
-            return cls(menus_dir, messages_dir, result.content, result.problems)
+            return cls(
+                menus_dir, messages_dir, result.content, result.problems, sources_dir=sources_dir
+            )
         kept = last_good.load() if last_good is not None else None
         if kept is None or kept.content is None:
             raise ContentError(result.problems)
-        store = cls(menus_dir, messages_dir, kept.content, kept.problems)
-        store.reject(
-            Rejection.of(edit_version(signature(menus_dir, messages_dir)), result.problems)
+        store = cls(menus_dir, messages_dir, kept.content, kept.problems, sources_dir=sources_dir)
+        rejected = Rejection.of(
+            edit_version(signature(menus_dir, messages_dir, sources_dir)), result.problems
         )
+        store.reject(rejected)
         log.warning(
-            "the content in %s and %s has %d error(s); serving the last good version %s, kept "
-            "in %s. Run 'hotline check' to see and fix them.",
-            menus_dir,
-            messages_dir,
-            store.rejected.errors if store.rejected else 0,
+            "the content in %s has %d error(s); serving the last good version %s, kept in %s. "
+            "Run 'hotline check' to see and fix them.",
+            menus_dir.parent,
+            rejected.errors,
             kept.content.version,
             last_good.root if last_good is not None else "",
         )
