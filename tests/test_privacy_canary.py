@@ -41,7 +41,7 @@ from tests.redis_server import RedisServer, free_port
 from tests.sms_sim import MESSAGE_SID, Texter
 from tests.twilio_sim import AUTH_TOKEN, CALL_SID, CANARY_CALLER, PUBLIC_URL, Call, sign
 
-METRICS_TOKEN = "canary-metrics-token-0123456789"
+METRICS_TOKEN = "canary-metrics-token-0123456789-5e8d"
 CANARY_BODY = "Zorblax canary words 7f3k"
 FOREIGN_CANARY = "+447700900123"
 FORMATS = [

@@ -26,7 +26,7 @@ from hotline.staff.text import FICTIONAL_TEXTER
 from tests.conftest import FIXTURE_CONTENT, app_settings
 from tests.twilio_sim import Call
 
-PASSWORD = "staff-password-for-tests"
+PASSWORD = "plum-harbor-violet-kettle"
 HOTLINE = "+14135550100"
 OFFICE = "+14135871249"
 

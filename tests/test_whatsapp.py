@@ -29,7 +29,7 @@ from tests.twilio_sim import CANARY_CALLER, HOTLINE_NUMBER, parse_twiml, signed_
 WA_CANARY = "whatsapp:" + CANARY_CALLER
 WA_HOTLINE = "whatsapp:" + HOTLINE_NUMBER
 ABROAD = "whatsapp:+5511987654321"
-STAFF_PASSWORD = "a staff password for tests"
+STAFF_PASSWORD = "a quiet ferry lantern for whatsapp"
 TAPPABLE_OFFICE = "+1 413-587-1249"
 STOP_WORDS = ["STOP", "stop", "Stop!", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"]
 # The welcome, a menu, a message and HELP in each language of tests/fixtures/content.

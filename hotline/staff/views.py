@@ -55,8 +55,11 @@ def _store() -> ContentStore:
 def staff_only() -> Response | None:
     """Ask for the password; refuse API posts that a form on another site could make."""
     password = _settings().staff_password
-    if password is None or not auth.password_matches(request, password):
+    if password is None:
         return auth.challenge()
+    refused = auth.refusal(request, password, services.current().limits.logins)
+    if refused is not None:
+        return refused
     if request.method == "POST" and not request.is_json:
         abort(415)
     return None
