@@ -36,10 +36,11 @@ from hotline.limits import FallbackBackend
 
 log = logging.getLogger(__name__)
 
-WORKER_PREFIX = "hotline:worker:"
-# Each worker records its version this often (from a request), and the record lasts this long.
+WORKERS_PREFIX = "hotline:workers:"
+# Each worker records its version this often; a record older than WORKER_TTL is not listed.
 WORKER_EVERY = 10.0
 WORKER_TTL = 30
+QUARTER_HOUR = 900
 # Workers listed at most: enough for any deployment of this line.
 MOST_WORKERS = 64
 
@@ -51,68 +52,87 @@ def _call(method: weakref.WeakMethod) -> None:  # type: ignore[type-arg]
 
 
 class Presence:
-    """This worker's content version, recorded in the shared backend every few seconds."""
+    """This worker's content version, recorded in Redis every WORKER_EVERY seconds.
+
+    By a thread of its own on the wall clock's multiples of WORKER_EVERY, never by a request:
+    what Redis holds must not tell when anyone called (PRIVACY.md). The versions go into one hash
+    per quarter hour that expires at a fixed time, as every key of the line does.
+    """
 
     def __init__(
-        self, backend: Any, store: ContentStore, clock: Callable[[], float] = time.monotonic
+        self, backend: Any, store: ContentStore, wall_clock: Callable[[], float] = time.time
     ) -> None:
         self.backend = backend
         self.store = store
-        self.clock = clock
+        self.wall_clock = wall_clock
         self._renew()
         os.register_at_fork(
             after_in_child=functools.partial(_call, weakref.WeakMethod(self._renew))
         )
 
     def _renew(self) -> None:
-        # A forked worker is a worker of its own.
+        # A forked worker is a worker of its own, and starts its own thread.
         self.name = secrets.token_hex(4)
-        self._next = 0.0
+        self._beating: threading.Thread | None = None
 
     @property
     def shared(self) -> bool:
         return isinstance(self.backend, FallbackBackend)
 
-    def beat(self) -> None:
-        """Record this worker's version when it is time; the request never waits for Redis."""
-        if not self.shared or self.clock() < self._next:
+    def start(self) -> None:
+        """Start recording, once per process (from a request: a preloading master forks no
+        thread)."""
+        if self._beating is not None or not self.shared:
             return
-        self._next = self.clock() + WORKER_EVERY
-        threading.Thread(target=self.record, name="hotline-presence", daemon=True).start()
+        self._beating = threading.Thread(target=self._beat, name="hotline-presence", daemon=True)
+        self._beating.start()
 
-    def record(self) -> None:
+    def _beat(self) -> None:
+        while True:
+            self.record()
+            now = self.wall_clock()
+            time.sleep(WORKER_EVERY - now % WORKER_EVERY)
+
+    def record(self) -> bool:
+        """Record this worker's version in Redis; False when Redis does not answer."""
+        now = self.wall_clock()
+        quarter = int(now // QUARTER_HOUR)
+        seen_at = int(now - now % WORKER_EVERY)
+        key = f"{WORKERS_PREFIX}{quarter}"
         try:
-            self.backend.put(WORKER_PREFIX + self.name, self.store.content.version, WORKER_TTL)
-        except Exception:
-            log.exception("this worker's content version could not be recorded")
+            pipe = self.backend.primary.client.pipeline(transaction=False)
+            pipe.hset(key, self.name, f"{self.store.content.version} {seen_at}")
+            pipe.expireat(key, (quarter + 2) * QUARTER_HOUR)
+            pipe.execute()
+        except redis.RedisError:
+            return False
+        return True
 
-    def workers(self) -> dict[str, Any]:
+    def workers(self, redis_answers: bool) -> dict[str, Any]:
         """The versions of the workers seen lately, or why they cannot be known."""
-        backend = self.backend
         if not self.shared:
             return {"known": False, "why": "no Redis (HOTLINE_REDIS_URL): each worker knows itself"}
-        self.record()  # through the backend, which notices a Redis that stopped answering
-        if not backend.using_redis:
+        if not redis_answers:
             return {"known": False, "why": "Redis is not answering"}
+        now = self.wall_clock()
+        quarter = int(now // QUARTER_HOUR)
         try:
-            client = backend.primary.client
-            names = []
-            for key in client.scan_iter(match=WORKER_PREFIX + "*", count=100):
-                names.append(key)
-                if len(names) >= MOST_WORKERS:
-                    break
-            versions = client.mget(names) if names else []
+            pipe = self.backend.primary.client.pipeline(transaction=False)
+            for key in (quarter - 1, quarter):
+                pipe.hgetall(f"{WORKERS_PREFIX}{key}")
+            recorded = pipe.execute()
         except redis.RedisError as error:
             return {"known": False, "why": f"Redis did not answer ({type(error).__name__})"}
-        seen = {
-            str(name).removeprefix(WORKER_PREFIX): str(version)
-            for name, version in zip(names, versions, strict=True)
-            if version is not None
-        }
+        seen: dict[str, str] = {}
+        for hash_ in recorded:
+            for name, value in hash_.items():
+                version, _, seen_at = str(value).partition(" ")
+                if seen_at.isdigit() and now - int(seen_at) <= WORKER_TTL:
+                    seen[str(name)] = version
         return {
             "known": True,
             "this": self.name,
-            "versions": dict(sorted(seen.items())),
+            "versions": dict(sorted(seen.items())[:MOST_WORKERS]),
             "agree": len(set(seen.values())) <= 1,
         }
 
@@ -120,17 +140,21 @@ class Presence:
 def install(app: Flask, store: ContentStore, reloader: Reloader | None, backend: Any) -> None:
     """Add /healthz, and record this worker's version on each request when it is time."""
     presence = Presence(backend, store)
-    app.before_request(presence.beat)
+    app.before_request(presence.start)
 
     @app.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
         rejected = store.rejected
         reload = reloader.status() if reloader is not None else None
-        workers = presence.workers()  # first: it notices a Redis that stopped answering
-        using_redis = backend.using_redis if presence.shared else None
+        redis_answers = presence.record() if presence.shared else None
+        workers = presence.workers(bool(redis_answers))
+        # What the limits and counts use: memory from the first failed call until Redis is
+        # tried again and answers.
+        using_redis = backend.using_redis if presence.shared else False
+        redis_state = {None: None, True: "answers", False: "not answering"}[redis_answers]
         degraded = (
             (reload is not None and reload.stuck)
-            or using_redis is False
+            or redis_answers is False
             or workers.get("agree") is False
         )
         return jsonify(
@@ -155,11 +179,7 @@ def install(app: Flask, store: ContentStore, reloader: Reloader | None, backend:
                 "stuck_loads": reload.stuck_loads,
             },
             shared_state={
-                "redis": None
-                if using_redis is None
-                else "in use"
-                if using_redis
-                else "not answering",
+                "redis": redis_state,
                 "counts_kept_in": "redis" if using_redis else "this process's memory",
             },
             log_lines_dropped=logs.dropped_lines(),

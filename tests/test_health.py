@@ -12,6 +12,7 @@ from hotline import create_app
 from tests.conftest import app_settings
 from tests.redis_server import RedisServer, free_port
 from tests.test_reload import write
+from tests.twilio_sim import Call
 
 
 def health(app: Flask) -> dict:
@@ -46,7 +47,7 @@ def test_workers_sharing_redis_list_each_others_versions_and_disagreement(
     status = health(first)
     health(second)
     status = health(first)
-    assert status["shared_state"] == {"redis": "in use", "counts_kept_in": "redis"}
+    assert status["shared_state"] == {"redis": "answers", "counts_kept_in": "redis"}
     workers = status["workers"]
     assert workers["known"] is True
     assert len(workers["versions"]) == 2
@@ -68,6 +69,7 @@ def test_workers_sharing_redis_list_each_others_versions_and_disagreement(
 def test_a_redis_that_does_not_answer_is_reported(content_copy: Path) -> None:
     nobody = f"redis://127.0.0.1:{free_port()}/0"
     app = create_app(app_settings(content_copy, HOTLINE_REDIS_URL=nobody))
+    Call(app.test_client()).start()  # a call's limits and counts find Redis away
     status = health(app)
     assert status["status"] == "degraded"
     assert status["shared_state"] == {
@@ -77,10 +79,13 @@ def test_a_redis_that_does_not_answer_is_reported(content_copy: Path) -> None:
     assert status["workers"] == {"known": False, "why": "Redis is not answering"}
 
 
-def test_a_redis_that_comes_back_is_reported_in_use_again(
+def test_a_redis_that_stops_and_comes_back_is_reported(
     content_copy: Path, own_redis: RedisServer
 ) -> None:
     app = create_app(app_settings(content_copy, HOTLINE_REDIS_URL=own_redis.url))
-    assert health(app)["shared_state"]["redis"] == "in use"
+    assert health(app)["shared_state"]["redis"] == "answers"
     own_redis.stop()
     assert health(app)["shared_state"]["redis"] == "not answering"
+    own_redis.start()
+    status = health(app)
+    assert (status["status"], status["shared_state"]["redis"]) == ("ok", "answers")
