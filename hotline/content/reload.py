@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from hotline.blocking import off_the_loop
-from hotline.config import ConfigError
+from hotline.config import OFF_WORDS, ConfigError
 from hotline.content.load import load_content
 from hotline.content.problems import ProblemList
 from hotline.content.snapshot import Snapshot
@@ -55,7 +55,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SECONDS = 3.0
 # A file written this recently may still be being written: wait before reading it.
 MAX_SETTLE_SECONDS = 2.0
-OFF_WORDS = frozenset({"off", "no", "false", "never"})
 # The largest content allowed (hotline/content/caps.py) loads in about a second; a load still
 # running after this waits for a file system that does not answer.
 LOAD_DEADLINE_SECONDS = 30.0
