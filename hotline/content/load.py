@@ -25,6 +25,7 @@ from hotline.content.model import (
     Office,
     OfficeHours,
     Option,
+    SmsTexts,
     Translation,
     VoiceSettings,
 )
@@ -554,6 +555,7 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
             whatsapp=text_of(section.get("whatsapp")),
         )
     extra = {name: root[name] for name in ("sms",) if name in root}
+    sms = _sms_texts(root.get("sms"))
     return Translation(
         code=code,
         name=text_of(root.get("name")),
@@ -565,6 +567,27 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
         menus=MappingProxyType(menus),
         messages=MappingProxyType(messages),
         extra=MappingProxyType(extra),
+        sms=sms,
+    )
+
+
+def _sms_texts(section: Any) -> SmsTexts:
+    """The sms section's texts and words that are written as such; the rest is reported by the
+    check of the section (validate_sms), which reads it as written."""
+    section = section if isinstance(section, dict) else {}
+    sentences = {
+        name: value
+        for name, value in section.items()
+        if name in schema.SMS_FIELDS and name != "words" and isinstance(value, str)
+    }
+    words = section.get("words") if isinstance(section.get("words"), dict) else {}
+    listed = {
+        str(meaning): _words(value) for meaning, value in words.items() if isinstance(value, list)
+    }
+    return SmsTexts(
+        MappingProxyType(sentences),
+        MappingProxyType(listed),
+        MappingProxyType(schema.SMS_FALLBACKS),
     )
 
 
