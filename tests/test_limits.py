@@ -111,6 +111,7 @@ def test_defaults_limit_calls_and_texts_and_reply_only_to_plus_one() -> None:
     assert settings.call_limit == Rate(10, 3600)
     assert settings.sms_limit == Rate(60, 3600)
     assert settings.sms_global_limit == Rate(1000, 3600)
+    assert settings.sms_notice_limit == Rate(300, 3600)
     assert settings.sms_countries == ("+1",)
     assert settings.redis_url is None and settings.metrics_token is None
 
