@@ -37,6 +37,8 @@ KEY_PATTERN = re.compile(r"^[0-9*#]$")
 E164_PATTERN = re.compile(r"^\+[1-9][0-9]{7,14}$")
 HOURS_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 DIGITS_PATTERN = re.compile(r"^[0-9]+$")
+# Twilio takes at most this many characters in one message body, on every channel (error 21617).
+MESSAGE_BODY_LIMIT = 1600
 KEY_RULE = "one phone key: 0-9, or * or # in quotes"
 
 TEXT = str

@@ -44,7 +44,7 @@ class StepResult:
 class CallSimulator:
     """Starts or resumes one simulated call; each action returns a StepResult."""
 
-    def __init__(self, poster: Poster, secret_key: str, hotline_number: str) -> None:
+    def __init__(self, poster: Poster, secret_key: str | list[str], hotline_number: str) -> None:
         self._poster = poster
         self._signer = URLSafeSerializer(secret_key, salt=STATE_SALT)
         self._to = hotline_number if E164.match(hotline_number) else ""

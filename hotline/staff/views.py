@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from hotline import services
-from hotline.config import Settings
 from hotline.content.store import ContentStore
 from hotline.emulator import SignedPoster
+from hotline.settings import Settings
 from hotline.staff import auth, inprocess, overview, sources
 from hotline.staff.phone import PHONE_KEYS, BadState, CallSimulator
 from hotline.staff.text import send_text
@@ -117,7 +117,9 @@ def _poster() -> SignedPoster:
 
 def _call(body: dict[str, Any]) -> CallSimulator:
     return CallSimulator(
-        _poster(), current_app.secret_key, _field(body, "to", DEFAULT_HOTLINE_NUMBER)
+        _poster(),
+        services.current().settings.signing_keys,
+        _field(body, "to", DEFAULT_HOTLINE_NUMBER),
     )
 
 
