@@ -23,6 +23,8 @@ class Language:
     twilio_language: str
     # None for a language Twilio cannot speak: it is then served from recordings only.
     voice: str | None
+    # How fast its voice speaks, for caller time (hotline.voice.caller_time).
+    words_per_minute: int = 150
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Office:
     show_caller_number: bool
     dial_timeout: int
     hours: OfficeHours | None
+    # How the email is said, "mayor @ northampton M A . gov"; "" reads the address as written.
+    email_spoken: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,15 @@ class Keys:
 class VoiceSettings:
     tries: int
     wait_seconds: int
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What `hotline check` warns past (settings.yaml `targets:`)."""
+
+    caller_seconds: int = 40  # from the start of a call until a message's answer is heard
+    sms_segments: int = 3  # segments of any one text reply
+    reading_grade: int = 8  # school grade needed to read a message
 
 
 @dataclass(frozen=True)
@@ -181,6 +194,27 @@ class MessageText:
 
 
 @dataclass(frozen=True)
+class SmsTexts:
+    """A language's `sms:` section, typed: its sentences as written, and the words texters send.
+
+    Only sentences written as text are here; `sentence` resolves an optional one to the
+    sentence it falls back to (schema.SMS_FALLBACKS).
+    """
+
+    sentences: Mapping[str, str]
+    # Meaning (schema.SMS_WORDS) -> the words listed for it, as written.
+    words: Mapping[str, tuple[str, ...]]
+    fallbacks: Mapping[str, str]
+
+    def sentence(self, name: str) -> str:
+        """The sentence `name` as written, or the one it falls back to; '' if neither."""
+        text = self.sentences.get(name, "")
+        if not text.strip() and name in self.fallbacks:
+            return self.sentence(self.fallbacks[name])
+        return text
+
+
+@dataclass(frozen=True)
 class Translation:
     """Every text of one language, from one file in messages/."""
 
@@ -194,8 +228,11 @@ class Translation:
     prompt_recordings: Mapping[str, str]
     menus: Mapping[str, MenuText]
     messages: Mapping[str, MessageText]
-    # Extra per-language sections (such as SMS words) kept raw for the channel that reads them.
+    # Extra per-language sections kept raw, for the check of the sms section as written.
     extra: Mapping[str, object]
+    sms: SmsTexts = field(
+        default_factory=lambda: SmsTexts(MappingProxyType({}), MappingProxyType({}), {})
+    )
 
 
 @dataclass(frozen=True)
@@ -282,6 +319,7 @@ class Content:
     messages: Mapping[str, Message]
     translations: Mapping[str, Translation]
     sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
+    targets: Targets = Targets()
 
     @functools.cached_property
     def walk(self) -> TreeWalk:

@@ -13,7 +13,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from hotline.emulator import Call, EmulatorError, Poster, Waiting, new_sid
-from hotline.voice.twiml import E164
+from hotline.phone import E164
 
 PHONE_KEYS = frozenset("0123456789*#")
 # A browser client as Twilio names one, not a phone number: no real number is ever sent.
