@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from hotline.content.approvals import fingerprint
 from hotline.content.model import Content, MessageText
+from hotline.content.readability import grade
 from hotline.sms.render import SmsRenderer
 from hotline.sms.segments import sms_size
 from hotline.sms.session import Conversation
@@ -51,6 +52,8 @@ class Entry:
     sms_segments: int
     sms_encoding: str
     approved_lines: str
+    # Estimated school grade of the spoken text (None for a language with no formula).
+    reading_grade: float | None = None
 
 
 def entries(content: Content, code: str) -> list[Entry]:
@@ -91,9 +94,16 @@ def entries(content: Content, code: str) -> list[Entry]:
                 sms_segments=segments,
                 sms_encoding=encoding,
                 approved_lines=_approved_lines(content, code, message_id),
+                reading_grade=grade(fill(text.voice, values), code),
             )
         )
     return found
+
+
+def _grade(entry: Entry) -> str:
+    if entry.reading_grade is None:
+        return ""
+    return f" Reads at about school grade {entry.reading_grade:.0f}."
 
 
 def _readable(content: Content, text: MessageText) -> MessageText:
@@ -169,7 +179,7 @@ def review_markdown(content: Content, code: str) -> str:
         out += _versions_markdown(_name(content, code), entry.text)
         out += [
             f"About {entry.spoken_seconds:.0f} s to say; the text reply is "
-            f"{entry.sms_segments} SMS segment(s) ({entry.sms_encoding}).",
+            f"{entry.sms_segments} SMS segment(s) ({entry.sms_encoding}).{_grade(entry)}",
             "",
             *(f"- [ ] {check}" for check in _checks(content, code)),
             "",
@@ -283,7 +293,7 @@ def _entry_html(content: Content, code: str, entry: Entry) -> str:
         f"<h2>{e(entry.text.title)} <code>{e(entry.id)}</code></h2>"
         f'<p class="meta">Source: {e(entry.citation)} · Review: {e(_state(entry.text))} · '
         f"about {entry.spoken_seconds:.0f} s to say · text reply: {entry.sms_segments} SMS "
-        f"segment(s), {e(entry.sms_encoding)}</p>"
+        f"segment(s), {e(entry.sms_encoding)}{e(_grade(entry))}</p>"
         f'<div class="{grid}">{"".join(columns)}</div>'
         f'<ul class="checks">{checks}</ul>'
         '<div class="sign"><span>Approved by</span><span>Date</span><span>Signature</span></div>'

@@ -70,3 +70,12 @@ def test_one_accented_character_in_the_english_language_list_fails_strict(
     assert result.exit_code == 1
     assert "the en text reply for the first reply" in result.output
     assert "ê" in result.output  # the hint names the character that made it UCS-2
+
+
+def test_a_message_in_long_words_fails_strict(tmp_path, monkeypatch) -> None:
+    folder = copy_of_shipped(tmp_path)
+    edit(folder, "menus/settings.yaml", "  reading_grade: 12\n", "  reading_grade: 8\n")
+    result = check(folder, monkeypatch)
+    assert result.exit_code == 1
+    assert "message 'police-role' in en reads at about school grade 12" in result.output
+    assert "targets: reading_grade is 8" in result.output

@@ -14,6 +14,7 @@ from hotline.content.citations import check_citations
 from hotline.content.model import MAIN_MENU, Content
 from hotline.content.placeholders import check_placeholders, placeholders_in
 from hotline.content.problems import ProblemList, did_you_mean
+from hotline.content.readability import check_reading_grade
 from hotline.content.twilio_voices import check_voice
 from hotline.content.yaml_lines import LineDict, line_of
 
@@ -95,6 +96,13 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
         ),
     )
     check_approvals(content, problems)
+    check_reading_grade(
+        content,
+        problems,
+        lambda file, message_id: (
+            sources.line(file, "messages", message_id, "voice") if sources else None
+        ),
+    )
     for check in _channel_checks:
         check(content, problems, sources)
 
