@@ -23,6 +23,7 @@ from hotline.content.store import ContentStore
 from hotline.staff import inprocess
 from hotline.staff.text import FICTIONAL_TEXTER
 from tests.conftest import FIXTURE_CONTENT, app_settings
+from tests.sms_sim import Texter
 from tests.twilio_sim import Call
 
 PASSWORD = "staff-password-for-tests"
@@ -477,6 +478,28 @@ def test_staff_trying_the_line_are_not_counted_as_residents(console: Console) ->
 
     Call(console.app.test_client()).start().press("2")
     assert {(c.channel, c.language, c.item) for c in metrics.counts()} >= {("voice", "es", "main")}
+
+
+def test_simulations_never_spend_the_lines_limits() -> None:
+    console = Console(
+        staff_app(
+            HOTLINE_SMS_LIMIT="1/hour",
+            HOTLINE_SMS_GLOBAL_LIMIT="2/hour",
+            HOTLINE_CALL_LIMIT="1/hour",
+        )
+    )
+    state = {"cookie": "", "texter": ""}
+    for body in ["hello", "1", "2", "MENU", "ES"]:
+        (reply,) = send(console, body, state)["replies"]
+        assert "will not reply" not in reply["text"] and "busy" not in reply["text"]
+    for _ in range(3):
+        assert SimulatedCall(console).start().step["waiting"] == "key"
+    # A resident still has the whole allowance the training session did not spend.
+    first = Texter(console.app.test_client(), number="+14135550123")
+    second = Texter(console.app.test_client(), number="+14135550124")
+    assert first.send("hello").text.startswith("Northampton information line")
+    assert second.send("hello").text.startswith("Northampton information line")
+    assert Call(console.app.test_client()).start().pending_gather is not None
 
 
 def test_nothing_the_console_shows_holds_a_number_or_a_message(console: Console) -> None:

@@ -40,6 +40,9 @@ def call_allowed(limits: Limits, incoming: Incoming) -> tuple[bool, bool | None]
 
     When the check itself fails, answer, and leave the first-time question open (None).
     """
+    if incoming.simulated:
+        # The console's simulations reach no one: they must never spend a caller's allowance.
+        return True, None
     try:
         form = incoming.form
         return limits.call_allowed(form.get("From"), form.get("CallSid"))
@@ -50,6 +53,9 @@ def call_allowed(limits: Limits, incoming: Incoming) -> tuple[bool, bool | None]
 
 def sms_verdict(limits: Limits, incoming: Incoming) -> tuple[Verdict, Reason, bool | None]:
     """Whether to reply to this text, and whether it is its first delivery (see Limits)."""
+    if incoming.simulated:
+        # A training session must never spend the line-wide ceiling that residents rely on.
+        return Verdict.REPLY, Reason.NONE, None
     try:
         form = incoming.form
         sid = form.get("MessageSid")
