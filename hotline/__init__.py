@@ -32,21 +32,17 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     # Signs the staff console's phone state; the texts' cookie has a key of its own.
     app.secret_key = settings.secret_key
     abuse.init_app(app, settings, env)
-    if settings.secret_key_generated:
-        log.warning(
-            "DEV MODE: HOTLINE_SECRET_KEY is not set, so a random one was made for this run; "
-            "text conversations restart when the server does."
-        )
-    if settings.auth_token is None:
-        log.warning(
-            "DEV MODE: TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's "
-            "signature. Never run a public line like this."
-        )
+    if settings.auth_token is None or settings.secret_key_generated:
+        log.warning(_dev_warning(settings))
 
     if settings.staff_password is not None:
         from hotline.staff.views import bp as staff
 
         app.register_blueprint(staff)
+    if settings.dev:
+        from hotline.staff.home import bp as home
+
+        app.register_blueprint(home)
 
     reloader = None if reload_seconds is None else Reloader(store, reload_seconds)
     if reloader is not None:
@@ -71,3 +67,18 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     webhooks.install(app, before=None if reloader is None else reloader.maybe_reload)
     budget.install(app, env)
     return app
+
+
+def _dev_warning(settings: Settings) -> str:
+    """One warning for everything dev mode leaves out."""
+    missing = []
+    if settings.auth_token is None:
+        missing.append(
+            "TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's signature"
+        )
+    if settings.secret_key_generated:
+        missing.append(
+            "HOTLINE_SECRET_KEY is not set, so a random one was made for this run (text "
+            "conversations restart with the server)"
+        )
+    return "DEV MODE: " + "; ".join(missing) + ". Never run a public line like this."
