@@ -17,4 +17,6 @@ preload_app = True
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+# Both logs written by a thread of their own, so a log output nobody reads never stops a request.
+logger_class = "hotline.gunicorn_logging.GunicornLogger"
 loglevel = "info"

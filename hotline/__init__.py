@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from flask import Flask, jsonify
 
-from hotline import abuse, budget, webhooks
+from hotline import abuse, budget, logs, webhooks
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
@@ -22,6 +22,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     every problem when the menus or messages have errors.
     """
     env = environment(overrides)
+    logs.configure(env)
     settings = Settings.from_env(env)
     reload_seconds = reload_interval(env)
     store = ContentStore.load(settings.menus_dir, settings.messages_dir)

@@ -2,7 +2,9 @@
 
 The app never logs a phone number, a Call or Message SID, or a message body. The scrubber below is
 defence in depth for what slips through anyway (a library's error message, a dev server's request
-line): it rewrites every log record before any handler sees it.
+line): it rewrites every log record before any handler sees it. It also keeps each record on
+one line: a control character a caller put in an address (a newline, an escape sequence) is
+written as an escape, so it can never forge a line of its own in the app's or gunicorn's log.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ _PHONE = re.compile(
         ]
     )
 )
+# Characters that end a line or drive a terminal in some log viewer; a tab is harmless.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# An exception's traceback keeps its lines, each indented so none can pass for a record.
+_TRACEBACK_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _REPLACEMENTS: list[tuple[re.Pattern[str], str]] = [
     (_REQUEST_LINE, r"\1"),
     (_SID, "[sid]"),
@@ -50,6 +56,21 @@ def scrub(text: str) -> str:
     return text
 
 
+def one_line(text: str) -> str:
+    """`text` with every control character written as an escape, such as \\n or \\x1b."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]
+
+
+def _indented(text: str) -> str:
+    """A traceback's lines, control characters escaped and every line indented."""
+    text = _TRACEBACK_CONTROL.sub(_escape, text)
+    return "\n".join(f"  | {line}" for line in text.splitlines())
+
+
 def scrub_record(record: logging.LogRecord) -> None:
     """Rewrite a record in place so that no handler or formatter sees the unscrubbed text."""
     if getattr(record, "hotline_scrubbed", False):
@@ -60,13 +81,13 @@ def scrub_record(record: logging.LogRecord) -> None:
         # logging would print the raw arguments to stderr when formatting fails; never let it.
         message = f"{record.msg} [arguments could not be formatted and were dropped]"
     caller_text = _caller_text()
-    record.msg, record.args = scrub(_without(caller_text, str(message))), None
+    record.msg, record.args = one_line(scrub(_without(caller_text, str(message)))), None
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)
     if record.exc_text:
-        record.exc_text = scrub(_without(caller_text, record.exc_text))
+        record.exc_text = _indented(scrub(_without(caller_text, record.exc_text)))
     if record.stack_info:
-        record.stack_info = scrub(record.stack_info)
+        record.stack_info = _indented(scrub(record.stack_info))
     record.hotline_scrubbed = True
 
 
