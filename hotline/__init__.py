@@ -6,11 +6,19 @@ import logging
 from collections.abc import Mapping
 
 from flask import Flask, jsonify
+from twilio.request_validator import RequestValidator
 
-from hotline import abuse, budget, logs, webhooks
+from hotline import budget, logs, services
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
+from hotline.limits import AbuseSettings, Limits, make_backend
+from hotline.metrics import Metrics
+from hotline.metrics.views import bp as metrics
+from hotline.privacy import CallerKeys, install_log_scrubber
+from hotline.sms.session import ConversationCookies
+from hotline.sms.views import bp as sms
+from hotline.voice.views import bp as voice
 
 log = logging.getLogger(__name__)
 
@@ -24,18 +32,37 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     env = environment(overrides)
     logs.configure(env)
     settings = Settings.from_env(env)
+    abuse = AbuseSettings.from_env(env)
     reload_seconds = reload_interval(env)
     store = ContentStore.load(settings.menus_dir, settings.messages_dir)
 
+    install_log_scrubber()
     app = Flask(__name__)
-    app.config["HOTLINE_SETTINGS"] = settings
-    app.config["HOTLINE_STORE"] = store
     # Signs the staff console's phone state; the texts' cookie has a key of its own.
     app.secret_key = settings.secret_key
-    abuse.init_app(app, settings, env)
+    # Limits and usage counts share one store: Redis when set, else this process's memory.
+    backend = make_backend(abuse.redis_url)
+    token = settings.auth_token
+    services.install(
+        app,
+        services.Services(
+            settings=settings,
+            abuse=abuse,
+            store=store,
+            limits=Limits(backend, CallerKeys(settings.secret_key), abuse),
+            metrics=Metrics(backend),
+            cookies=ConversationCookies(settings.secret_key, secure=not settings.dev),
+            validator=None if token is None else RequestValidator(token),
+        ),
+    )
     if settings.auth_token is None or settings.secret_key_generated:
         log.warning(_dev_warning(settings))
 
+    # A doubled slash in a webhook's address is not one of ours: no redirect, the static document.
+    app.url_map.merge_slashes = False
+    app.register_blueprint(voice)
+    app.register_blueprint(sms)
+    app.register_blueprint(metrics)
     if settings.staff_password is not None:
         from hotline.staff.views import bp as staff
 
@@ -65,7 +92,6 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
             },
         )
 
-    webhooks.install(app, before=None if reloader is None else reloader.maybe_reload)
     budget.install(app, env)
     return app
 

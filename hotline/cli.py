@@ -25,6 +25,7 @@ from hotline.config import REPO_ROOT, ConfigError, environment
 from hotline.content.load import load_content
 from hotline.content.problems import ProblemList
 from hotline.content.store import ContentError
+from hotline.services import services_of
 from hotline.stats_cli import stats
 from hotline.treemap import FORMATS
 
@@ -308,7 +309,7 @@ def _preview_app(menus_dir: Path | None, messages_dir: Path | None) -> Any:
 def _language(app: Any, lang: str | None) -> Any:
     if lang is None:
         return None
-    content = app.config["HOTLINE_STORE"].content
+    content = services_of(app).store.content
     language = content.language(lang)
     if language is None:
         known = ", ".join(language.code for language in content.languages)
@@ -449,7 +450,7 @@ def preview_text(
 
 def _language_word(app: Any, code: str) -> str:
     """The first word that switches a text conversation to `code`, such as PT."""
-    translation = app.config["HOTLINE_STORE"].content.translations[code]
+    translation = services_of(app).store.content.translations[code]
     sms = translation.extra.get("sms")
     words = sms.get("words") if isinstance(sms, dict) else None
     listed = words.get("language") if isinstance(words, dict) else None

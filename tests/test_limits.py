@@ -11,6 +11,7 @@ from hotline.config import ConfigError
 from hotline.limits import AbuseSettings, Limits, MemoryBackend, Rate, Verdict
 from hotline.limits.settings import parse_rate
 from hotline.privacy import CallerKeys
+from hotline.services import services_of, swap
 from tests.conftest import SECRET_KEY, app_settings
 from tests.sms_sim import Texter
 from tests.twilio_sim import CANARY_CALLER, Call, parse_twiml, signed_post
@@ -31,10 +32,8 @@ class Clock:
 def limited_app(clock: Clock | None = None, **extra: str) -> Flask:
     app = create_app(app_settings(**extra))
     if clock is not None:
-        old: Limits = app.config["HOTLINE_LIMITS"]
-        app.config["HOTLINE_LIMITS"] = Limits(
-            MemoryBackend(clock), CallerKeys(SECRET_KEY), old.settings, clock
-        )
+        old: Limits = services_of(app).limits
+        swap(app, limits=Limits(MemoryBackend(clock), CallerKeys(SECRET_KEY), old.settings, clock))
     return app
 
 
@@ -265,7 +264,7 @@ def test_a_replayed_text_gets_the_same_answer_and_counts_once() -> None:
 
 
 def test_an_idempotency_token_marks_a_retry() -> None:
-    limits = limited_app().config["HOTLINE_LIMITS"]
+    limits = services_of(limited_app()).limits
     assert limits.first_time("token\x00abc")
     assert not limits.first_time("token\x00abc")
     assert limits.first_time("token\x00abd")
@@ -273,7 +272,7 @@ def test_an_idempotency_token_marks_a_retry() -> None:
 
 def test_limits_fail_open_when_the_store_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
     app = limited_app()
-    backend = app.config["HOTLINE_LIMITS"].backend
+    backend = services_of(app).limits.backend
 
     def broken(*args: object) -> int:
         raise RuntimeError("store is broken")
@@ -301,7 +300,7 @@ def test_a_webhook_makes_one_replay_claim_shared_by_its_limit_and_its_count(
 ) -> None:
     """One store round trip less per call and per text (with Redis, one network hop)."""
     app = limited_app()
-    backend = app.config["HOTLINE_LIMITS"].backend
+    backend = services_of(app).limits.backend
     claims: list[str] = []
     real_claim = backend.claim
 
@@ -315,5 +314,5 @@ def test_a_webhook_makes_one_replay_claim_shared_by_its_limit_and_its_count(
         greet(client, CANARY_CALLER, sid(1))
         text(client, CANARY_CALLER, sid(1, "SM"))
     assert len(claims) == 4, claims
-    counted = {(c.channel, c.item): c.value for c in app.config["HOTLINE_METRICS"].counts()}
+    counted = {(c.channel, c.item): c.value for c in services_of(app).metrics.counts()}
     assert counted == {("voice", "start"): 1, ("sms", "main"): 1}

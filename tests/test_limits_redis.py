@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from hotline import create_app
 from hotline.limits import FallbackBackend, Limits
+from hotline.services import services_of
 from tests.conftest import SECRET_KEY, app_settings
 from tests.redis_server import RedisServer
 from tests.test_limits import greet, is_busy, sid, text
@@ -67,14 +68,14 @@ def test_limit_keys_are_hmacs_that_expire(redis_url: str, redis_server: RedisSer
     expected = hmac.new(derived, f"sms\x00{CANARY_CALLER}".encode(), hashlib.sha256)
     assert sender_keys[0].endswith(":" + expected.hexdigest()[:32])
     other = create_app(app_settings(HOTLINE_SECRET_KEY="another-secret-" + "x" * 40))
-    assert other.config["HOTLINE_LIMITS"].keys.number("sms", CANARY_CALLER) not in sender_keys[0]
+    assert services_of(other).limits.keys.number("sms", CANARY_CALLER) not in sender_keys[0]
 
 
 def test_the_line_keeps_answering_while_redis_is_away_and_shares_again_after(
     own_redis: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     app = redis_app(own_redis.url, HOTLINE_CALL_LIMIT="2/hour")
-    limits: Limits = app.config["HOTLINE_LIMITS"]
+    limits: Limits = services_of(app).limits
     backend = limits.backend
     assert isinstance(backend, FallbackBackend)
     backend.retry_seconds = 0.0
@@ -108,11 +109,11 @@ def test_what_was_counted_while_redis_was_away_is_added_to_it_when_it_returns(
     own_redis: RedisServer,
 ) -> None:
     app = redis_app(own_redis.url)
-    backend = app.config["HOTLINE_LIMITS"].backend
+    backend = services_of(app).limits.backend
     assert isinstance(backend, FallbackBackend)
     backend.retry_seconds = 0.0
     client: FlaskClient = app.test_client()
-    metrics = app.config["HOTLINE_METRICS"]
+    metrics = services_of(app).metrics
 
     def started_calls() -> int:
         return sum(c.value for c in metrics.counts() if (c.channel, c.item) == ("voice", "start"))

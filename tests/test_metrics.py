@@ -14,6 +14,7 @@ from hotline import create_app
 from hotline.cli import main
 from hotline.limits import MemoryBackend
 from hotline.metrics import Count, Metrics, prometheus
+from hotline.services import services_of
 from tests.conftest import app_settings
 from tests.sms_sim import Texter
 from tests.test_limits import Clock, greet, sid, text
@@ -24,7 +25,7 @@ TOKEN = "metrics-token-0123456789abcdef"
 
 def counted(app: Flask) -> dict[tuple[str, str, str], int]:
     """Today's counts by (channel, language, item)."""
-    metrics: Metrics = app.config["HOTLINE_METRICS"]
+    metrics: Metrics = services_of(app).metrics
     return {(c.channel, c.language, c.item): c.value for c in metrics.counts()}
 
 
@@ -155,12 +156,12 @@ def test_metrics_in_prometheus_text_format(app: Flask) -> None:
     lines = body.splitlines()
     assert lines[0].startswith("# HELP hotline_usage_total ")
     assert lines[1] == "# TYPE hotline_usage_total counter"
-    day = app.config["HOTLINE_METRICS"].today()
+    day = services_of(app).metrics.today()
     assert sorted(lines[2:]) == [
         f'hotline_usage_total{{day="{day}",channel="voice",language="es",item="main"}} 1',
         f'hotline_usage_total{{day="{day}",channel="voice",language="none",item="start"}} 1',
     ]
-    assert prometheus.parse(body) == app.config["HOTLINE_METRICS"].counts()
+    assert prometheus.parse(body) == services_of(app).metrics.counts()
 
 
 # hotline stats ------------------------------------------------------------------------------
@@ -174,7 +175,7 @@ def test_stats_reads_redis(redis_url: str) -> None:
     lines = result.output.splitlines()
     assert lines[0].split() == ["Day", "Channel", "Language", "Item", "Count"]
     rows = [line.split() for line in lines[2:-2]]
-    day = app.config["HOTLINE_METRICS"].today()
+    day = services_of(app).metrics.today()
     assert rows == [
         [day, "voice", "en", "main", "1"],
         [day, "voice", "en", "services", "1"],

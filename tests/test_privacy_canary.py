@@ -32,6 +32,7 @@ import hotline.privacy
 from hotline import create_app
 from hotline.content.model import Content
 from hotline.safe_twiml import LAST_RESORT_SMS, LAST_RESORT_VOICE
+from hotline.services import services_of
 from hotline.sms.render import SmsRenderer, shortest_trails
 from hotline.sms.session import ConversationCookies
 from hotline.voice.twiml import VoiceRenderer
@@ -336,7 +337,7 @@ def test_no_trace_of_the_canary_anywhere(
     app = create_app(settings)
     ceiling_app = create_app({**settings, "HOTLINE_SMS_GLOBAL_LIMIT": "1/hour"})
     client = app.test_client()
-    content = app.config["HOTLINE_STORE"].content
+    content = services_of(app).store.content
 
     # Each texter's message SIDs in a range of their own: a repeated SID is a retry.
     pumped = Texter(ceiling_app.test_client())
@@ -356,7 +357,7 @@ def test_no_trace_of_the_canary_anywhere(
         record_response(sinks, path, response)
 
     # The journey really went through the limits, the errors and the log.
-    usage = {(c.channel, c.item) for c in app.config["HOTLINE_METRICS"].counts()}
+    usage = {(c.channel, c.item) for c in services_of(app).metrics.counts()}
     assert {("voice", "busy"), ("sms", "sms-limited"), ("sms", "sms-foreign")} <= usage
     assert any("voice webhook failed" in line for line in root_handler.lines)
     assert any("SMS webhook failed" in line for line in root_handler.lines)

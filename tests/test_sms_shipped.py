@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 
 from hotline.content.model import MAIN_MENU, Content
+from hotline.services import services_of
 from hotline.sms.words import sms_words
 from hotline.wording import fill, text_values
 from tests.sms_sim import Texter
@@ -13,7 +14,7 @@ from tests.tree_walk import key_trails
 
 
 def content_of(app: Flask) -> Content:
-    return app.config["HOTLINE_STORE"].content
+    return services_of(app).store.content
 
 
 def parents(content: Content) -> dict[str, str]:

@@ -20,6 +20,7 @@ from hotline import create_app
 from hotline.config import ConfigError
 from hotline.content.limits import sms_size
 from hotline.content.store import ContentStore
+from hotline.services import services_of
 from hotline.staff import inprocess
 from hotline.staff.text import FICTIONAL_TEXTER
 from tests.conftest import FIXTURE_CONTENT, app_settings
@@ -274,7 +275,7 @@ def test_a_call_waiting_for_a_key_cannot_end_a_transfer(console: Console) -> Non
 
 def test_simulated_requests_carry_a_signature_the_webhooks_check(console: Console) -> None:
     app = console.app
-    settings = app.config["HOTLINE_SETTINGS"]
+    settings = services_of(app).settings
     url = settings.public_url + "/voice"
     params = {"CallSid": "CA" + "1" * 32, "To": HOTLINE}
     forged_settings = dataclasses.replace(settings, auth_token="not-the-token")
@@ -360,7 +361,7 @@ def nodes(tree: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_the_map_has_every_node_in_every_language_with_file_and_line(console: Console) -> None:
     data = console.ok("/staff/api/map")
-    store: ContentStore = console.app.config["HOTLINE_STORE"]
+    store: ContentStore = services_of(console.app).store
     assert [lang["code"] for lang in data["languages"]] == ["en", "es", "pt"]
     spanish = nodes(data["languages"][1]["tree"])
     assert set(spanish) == {"main", "police", "police-role", "police-status", "services"}
@@ -401,7 +402,7 @@ def test_a_warning_is_shown_on_the_node_it_is_about(content_copy: Path) -> None:
 
 
 def test_problems_list_what_hotline_check_finds(console: Console) -> None:
-    store: ContentStore = console.app.config["HOTLINE_STORE"]
+    store: ContentStore = services_of(console.app).store
     data = console.ok("/staff/api/problems")
     expected = [(p.file, p.line, p.message) for p in store.problems.sorted()]
     assert expected, "the fixture content is expected to have a warning"
@@ -453,7 +454,7 @@ def test_nothing_but_content_files_can_be_shown(console: Console, name: str) -> 
 
 
 def test_usage_reads_the_same_counts_as_metrics(console: Console) -> None:
-    metrics = console.app.config["HOTLINE_METRICS"]
+    metrics = services_of(console.app).metrics
     for channel, language, item in [
         ("voice", "es", "police-role"),
         ("voice", "es", "police-role"),
@@ -471,7 +472,7 @@ def test_usage_reads_the_same_counts_as_metrics(console: Console) -> None:
 
 
 def test_staff_trying_the_line_are_not_counted_as_residents(console: Console) -> None:
-    metrics = console.app.config["HOTLINE_METRICS"]
+    metrics = services_of(console.app).metrics
     SimulatedCall(console).start().press("2").press("1")
     send(console, "hello", {"cookie": "", "texter": ""})
     assert metrics.counts() == []

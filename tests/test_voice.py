@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from hotline import create_app
 from hotline.config import ConfigError
+from hotline.services import services_of
 from hotline.voice import views
 from hotline.wording import fill, voice_values
 from tests.conftest import app_settings
@@ -281,7 +282,7 @@ def test_a_message_with_a_recording_is_played(content_copy):
 
 
 def _all_trails(app: Flask) -> list[tuple[str, ...]]:
-    content = app.config["HOTLINE_STORE"].content
+    content = services_of(app).store.content
     trails, todo = [], [("main",)]
     while todo:
         trail = todo.pop()
@@ -294,7 +295,7 @@ def _all_trails(app: Flask) -> list[tuple[str, ...]]:
 
 def _every_key_everywhere(app: Flask) -> int:
     client = app.test_client()
-    content = app.config["HOTLINE_STORE"].content
+    content = services_of(app).store.content
     checked = 0
     for language in content.languages:
         for trail in _all_trails(app):
@@ -324,7 +325,7 @@ def test_every_key_everywhere_in_the_shipped_content(shipped_app):
 
 
 def test_every_message_of_the_shipped_tree_is_reachable_by_keys(shipped_app):
-    content = shipped_app.config["HOTLINE_STORE"].content
+    content = services_of(shipped_app).store.content
     for language in content.languages:
         for trail in _all_trails(shipped_app):
             if trail[-1] not in content.messages:
@@ -492,7 +493,7 @@ def test_action_urls_are_relative_and_carry_nothing_about_the_caller(call):
 def test_healthz_reports_the_content_version(client, app):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json["content_version"] == app.config["HOTLINE_STORE"].content.version
+    assert response.json["content_version"] == services_of(app).store.content.version
 
 
 def test_a_spoken_greeting_is_the_only_multilingual_document(call: Callable[[], Call]):

@@ -1,4 +1,4 @@
-"""The webhook layer in front of Flask: addresses, methods, bodies and what goes on to Flask."""
+"""The webhook blueprints: addresses, methods, bodies, and what is left to the rest of the app."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def test_a_body_that_is_not_a_form_is_read_as_no_fields(unguarded: Flask) -> Non
     assert parse_twiml(response.data).find("Gather") is not None
 
 
-def test_requests_that_are_not_webhooks_go_on_to_flask(unguarded: Flask) -> None:
+def test_requests_that_are_not_webhooks_are_left_to_the_rest_of_the_app(unguarded: Flask) -> None:
     client = unguarded.test_client()
     assert client.get("/healthz").json["status"] == "ok"
     assert client.get("/voicemail").status_code == 404  # only /voice and /voice/... are ours

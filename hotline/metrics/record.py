@@ -7,13 +7,14 @@ caller.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from hotline.content.model import MAIN_MENU, Content
-from hotline.limits.web import replay_id
 from hotline.navigation import GoTo, Repeat, ToOffice, Trail, step_at, valid_trail
 from hotline.sms.session import Conversation
-from hotline.webhooks.incoming import Incoming
-from hotline.webhooks.line import Line
+
+if TYPE_CHECKING:
+    from hotline.services import Services
 
 log = logging.getLogger(__name__)
 NO_LANGUAGE = "none"
@@ -26,25 +27,28 @@ EVENTS = frozenset({START, OFFICE, BUSY, STOP, "sms-limited", "sms-ceiling", "sm
 
 
 def count(
-    line: Line,
-    incoming: Incoming,
+    services: Services,
     channel: str,
     language: str | None,
     item: str | None,
     first: bool | None = None,
+    *,
+    replay: str | None = None,
+    simulated: bool = False,
 ) -> None:
     """Count one visit to `item` in `language`, unless this webhook is a replay.
 
     `first` is what a limit's decision already found out (True: first delivery; False: a
-    replay); None makes the count find out with a replay claim of its own.
+    replay); None makes the count find out with a replay claim of its own, on `replay` (what a
+    retry of this webhook repeats; see limits.web.replay_id).
     """
     if item is None:
         return
     try:
         # Staff trying the line in the console are not residents using it.
-        if incoming.simulated:
+        if simulated:
             return
-        content = line.store.content
+        content = services.store.content
         if language is not None and content.language(language) is None:
             return
         if item not in EVENTS and item not in content.menus and item not in content.messages:
@@ -52,11 +56,10 @@ def count(
         if first is False:
             return
         if first is None:
-            replay = replay_id(incoming)
             claim = None if replay is None else f"usage\x00{item}\x00{replay}"
-            if not line.limits.first_time(claim):
+            if not services.limits.first_time(claim):
                 return
-        line.metrics.count(channel, language or NO_LANGUAGE, item)
+        services.metrics.count(channel, language or NO_LANGUAGE, item)
     except Exception:
         log.exception("a visit could not be counted; the caller was answered")
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 
-from hotline.limits.settings import AbuseSettings
+from hotline import services
 from hotline.metrics import prometheus
-from hotline.metrics.counter import Metrics
 
 bp = Blueprint("metrics", __name__)
 
@@ -21,7 +20,8 @@ def _authorised(token: str) -> bool:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    settings: AbuseSettings = current_app.config["HOTLINE_ABUSE_SETTINGS"]
+    shared = services.current()
+    settings = shared.abuse
     if settings.metrics_token is None:
         abort(404)
     if not _authorised(settings.metrics_token):
@@ -31,7 +31,6 @@ def metrics() -> Response:
             mimetype="text/plain",
             headers={"WWW-Authenticate": 'Bearer realm="hotline metrics"'},
         )
-    usage: Metrics = current_app.config["HOTLINE_METRICS"]
-    body = prometheus.render(usage.counts())
+    body = prometheus.render(shared.metrics.counts())
     headers = {"Cache-Control": "no-store"}
     return Response(body, content_type=prometheus.CONTENT_TYPE, headers=headers)

@@ -6,60 +6,71 @@ GET, Twilio would put the texter's words in the URL, and so in access logs.
 
 from __future__ import annotations
 
+from flask import Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from hotline import services, webhook
 from hotline.limits import Verdict
 from hotline.limits.web import sms_verdict
 from hotline.metrics.record import conversation_item, count
 from hotline.safe_twiml import LAST_RESORT_SMS
 from hotline.sms.render import SmsRenderer
 from hotline.sms.session import Conversation
-from hotline.webhooks.incoming import Incoming, Reply
-from hotline.webhooks.line import Line
-from hotline.webhooks.routes import Routes
+from hotline.webhook import TwilioBlueprint, twiml
 
 NO_REPLY = str(MessagingResponse())
-COOKIE_HEADER = "HTTP_COOKIE"
 
 
-def _renderer(line: Line) -> SmsRenderer:
-    return line.store.derived("sms", SmsRenderer)
+def _renderer() -> SmsRenderer:
+    return services.current().store.derived("sms", SmsRenderer)
 
 
-def _conversation(line: Line, incoming: Incoming, renderer: SmsRenderer) -> Conversation | None:
-    return line.cookies.read(incoming.header(COOKIE_HEADER), renderer.content)
+def _conversation(renderer: SmsRenderer) -> Conversation | None:
+    return services.current().cookies.read(request.headers.get("Cookie", ""), renderer.content)
 
 
-def incoming_text(line: Line, incoming: Incoming) -> Reply:
-    verdict, reason, first = sms_verdict(line.limits, incoming)
-    renderer = _renderer(line)
-    conversation = _conversation(line, incoming, renderer)
+def safe_reply() -> Response:
+    """Whatever broke, the texter reads the 911 notice and how to reach the office."""
+    renderer = _renderer()
+    conversation = _conversation(renderer)
+    return twiml(renderer.problem(conversation.language if conversation else None))
+
+
+bp = TwilioBlueprint(
+    "sms",
+    __name__,
+    url_prefix="/sms",
+    static_document=LAST_RESORT_SMS,
+    safe_reply=safe_reply,
+    label="SMS",
+)
+
+
+@bp.post("")
+def incoming_text() -> Response:
+    shared = services.current()
+    form = request.form
+    replay = webhook.replay()
+    simulated = webhook.simulated()
+    verdict, reason, first = sms_verdict(
+        shared.limits, form.get("From"), form.get("MessageSid") or replay, simulated
+    )
+    renderer = _renderer()
+    conversation = _conversation(renderer)
     if verdict is not Verdict.REPLY:
         # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
-        count(line, incoming, "sms", None, reason, first)
+        count(shared, "sms", None, reason, first, replay=replay, simulated=simulated)
         language = conversation.language if conversation else None
-        return Reply(renderer.paused(language) if verdict is Verdict.NOTICE else NO_REPLY)
-    reply = renderer.reply(conversation, incoming.form.get("Body", ""))
-    count(line, incoming, "sms", *conversation_item(reply.conversation), first)
-    return Reply(reply.document, line.cookies.set_cookie(reply.conversation))
+        return twiml(renderer.paused(language) if verdict is Verdict.NOTICE else NO_REPLY)
+    reply = renderer.reply(conversation, form.get("Body", ""))
+    where = conversation_item(reply.conversation)
+    count(shared, "sms", *where, first, replay=replay, simulated=simulated)
+    response = twiml(reply.document)
+    response.headers.add("Set-Cookie", shared.cookies.set_cookie(reply.conversation))
+    return response
 
 
-def fallback(line: Line, incoming: Incoming) -> Reply:
+@bp.post("/fallback")
+def fallback() -> Response:
     """The same document as static/fallback-sms.xml, for Twilio's fallback URL."""
-    return Reply(LAST_RESORT_SMS)
-
-
-def problem(line: Line, incoming: Incoming, lang: str | None) -> Reply:
-    """Whatever broke, the texter reads the 911 notice and how to reach the office."""
-    renderer = _renderer(line)
-    conversation = _conversation(line, incoming, renderer)
-    return Reply(renderer.problem(conversation.language if conversation else None))
-
-
-ROUTES = Routes(
-    name="SMS",
-    prefix="/sms",
-    table=[("", incoming_text), ("/fallback", fallback)],
-    problem=problem,
-    last_resort=LAST_RESORT_SMS,
-)
+    return twiml(LAST_RESORT_SMS)

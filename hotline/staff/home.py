@@ -5,16 +5,16 @@ Only a dev server shows it: a production line answers Twilio and staff, not visi
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
-from hotline.config import Settings
+from hotline import services
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
 
 @bp.get("/")
 def home() -> str:
-    settings: Settings = current_app.config["HOTLINE_SETTINGS"]
+    settings = services.current().settings
     return render_template(
         "home/index.html",
         console=settings.staff_password is not None,

@@ -16,6 +16,7 @@ from hotline.content.load import load_content
 from hotline.content.model import MAIN_MENU, Content
 from hotline.content.problems import Problem
 from hotline.content.store import ContentStore
+from hotline.services import services_of
 from hotline.staff.sources import link_name
 from hotline.staff.sources import read as read_source
 
@@ -174,7 +175,7 @@ def problems(store: ContentStore) -> dict[str, Any]:
 
 def usage(app: Flask, store: ContentStore) -> dict[str, Any]:
     """Anonymous counts per topic, language, channel and day: the same figures as /metrics."""
-    metrics = app.config.get("HOTLINE_METRICS")
+    metrics = services_of(app).metrics
     if metrics is None:
         return {"available": False, "reason": "usage counting is not switched on", "series": {}}
     totals: dict[str, Counter[str]] = {

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
+from hotline import services
 from hotline.config import Settings
 from hotline.content.store import ContentStore
 from hotline.emulator import SignedPoster
@@ -41,11 +42,11 @@ SECURITY_HEADERS = {
 
 
 def _settings() -> Settings:
-    return current_app.config["HOTLINE_SETTINGS"]
+    return services.current().settings
 
 
 def _store() -> ContentStore:
-    return current_app.config["HOTLINE_STORE"]
+    return services.current().store
 
 
 @bp.before_request

@@ -1,10 +1,14 @@
-"""The relative URLs a call moves through.
+"""The addresses a call moves through, built by Flask from the voice blueprint's routes.
 
 The caller's language and place in the tree travel in these URLs, so no server keeps a record of
 a call, and any instance can answer the next step. Nothing about the caller is ever put in them.
+Documents are rendered inside the request that first needs them and then cached, so these run
+once per document and content version, not once per request.
 """
 
 from __future__ import annotations
+
+from flask import url_for
 
 from hotline.navigation import Trail
 
@@ -13,22 +17,27 @@ def trail_path(trail: Trail) -> str:
     return "/".join(trail)
 
 
+def _tries(attempt: int, always: bool = False) -> dict[str, int]:
+    return {"try": attempt} if always or attempt != 1 else {}
+
+
 def greeting(attempt: int = 1) -> str:
-    return "/voice" if attempt == 1 else f"/voice?try={attempt}"
+    return url_for("voice.greeting", **_tries(attempt))
 
 
 def choose_language(attempt: int) -> str:
-    return f"/voice/language?try={attempt}"
+    return url_for("voice.choose_language", **_tries(attempt, always=True))
 
 
 def node(lang: str, trail: Trail, attempt: int = 1) -> str:
-    url = f"/voice/node/{lang}/{trail_path(trail)}"
-    return url if attempt == 1 else f"{url}?try={attempt}"
+    return url_for("voice.node", lang=lang, trail=trail_path(trail), **_tries(attempt))
 
 
 def key(lang: str, trail: Trail, attempt: int) -> str:
-    return f"/voice/key/{lang}/{trail_path(trail)}?try={attempt}"
+    return url_for(
+        "voice.key_press", lang=lang, trail=trail_path(trail), **_tries(attempt, always=True)
+    )
 
 
 def office_result(lang: str, trail: Trail) -> str:
-    return f"/voice/office-result/{lang}/{trail_path(trail)}"
+    return url_for("voice.office_result", lang=lang, trail=trail_path(trail))

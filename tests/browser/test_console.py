@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from hotline.services import services_of
 from tests.browser.conftest import PASSWORD, console_app, serving
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -198,7 +199,7 @@ def test_a_broken_edit_appears_as_a_rejected_edit(
 def test_usage_is_drawn_as_bar_charts(
     page: Any, console_app_and_url: tuple[Flask, str], artifacts: Path
 ) -> None:
-    metrics = console_app_and_url[0].config["HOTLINE_METRICS"]
+    metrics = services_of(console_app_and_url[0]).metrics
     metrics.count("voice", "es", "police-role")
     metrics.count("sms", "en", "services")
     open_console(page)
