@@ -32,6 +32,8 @@ class Settings:
     secret_key_generated: bool = False
     # None leaves the staff console at /staff/ switched off.
     staff_password: str | None = None
+    # The console may write drafts into the content folders (HOTLINE_STAFF_CAN_SAVE=1).
+    staff_can_save: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -81,6 +83,7 @@ class Settings:
             secret_key=secret_key,
             secret_key_generated=generated,
             staff_password=staff_password,
+            staff_can_save=env.get("HOTLINE_STAFF_CAN_SAVE", "").strip().lower() in TRUE_WORDS,
         )
 
 

@@ -69,9 +69,11 @@ class SimulatedCall:
         self.to = to
         self.state: str | None = None
         self.step: dict[str, Any] = {}
+        # A draft's edits, sent with every step as the page sends them; none tries the line.
+        self.edits: list[dict[str, Any]] = []
 
     def _do(self, action: str, **extra: str) -> SimulatedCall:
-        body = {"to": self.to, "state": self.state or "", **extra}
+        body = {"to": self.to, "state": self.state or "", "edits": self.edits, **extra}
         self.step = self.console.ok(f"/staff/api/call/{action}", body)
         assert not [e for e in self.step["events"] if e["type"] == "error"], self.step
         self.state = self.step["state"]

@@ -13,7 +13,7 @@ from flask import Flask
 
 from hotline import treemap
 from hotline.content.load import load_content
-from hotline.content.model import MAIN_MENU, Content
+from hotline.content.model import MAIN_MENU, Content, MenuText, MessageText
 from hotline.content.problems import Problem
 from hotline.content.store import ContentStore
 from hotline.services import services_of
@@ -76,6 +76,7 @@ def tree_map(store: ContentStore) -> dict[str, Any]:
     problems = _NodeProblems(store)
     return {
         "version": content.version,
+        "default_language": content.default_language,
         "keys": {
             "office": content.keys.office,
             "repeat": content.keys.repeat,
@@ -127,7 +128,9 @@ def _node(
         "tree_line": definition.line if definition else 0,
         "text_file": text_file,
         "text_line": text.line if text else 0,
-        "problems": [_problem(store, p) for p in found],
+        "problems": [problem_json(store, p) for p in found],
+        "source": getattr(definition, "source", "") if not menu else "",
+        "edit": _editable(text_file, "menus" if menu else "messages", node_id, text),
         "children": [],
     }
     if menu and node_id not in above:
@@ -138,20 +141,44 @@ def _node(
     return node
 
 
-def _problem(store: ContentStore, problem: Problem) -> dict[str, Any]:
+# The texts staff may edit in the console, per kind of node, in the order they are shown.
+EDITABLE_FIELDS = {"menus": ("title", "intro"), "messages": ("title", "voice", "text")}
+
+
+def _editable(
+    text_file: str | None, section: str, node_id: str, text: MenuText | MessageText | None
+) -> dict[str, Any] | None:
+    """Where the node's texts are in its language file, and their published values."""
+    if text is None or text_file is None:
+        return None
+    fields = [(name, getattr(text, name)) for name in EDITABLE_FIELDS[section]]
+    return {
+        "file": text_file,
+        "path": [section, node_id],
+        # A list, not an object: JSON objects lose their order on the way to the page.
+        "fields": [{"name": name, "value": value} for name, value in fields if value],
+    }
+
+
+def problem_json(store: ContentStore, problem: Problem, base: Path | None = None) -> dict[str, Any]:
+    """A problem for the page; `base` is the folder its file name is relative to (a draft's)."""
+    link = _link(store, store.menus_dir.parent / problem.file)
+    if base is not None:
+        # A draft's files mirror the content folders: link to the published file of that name.
+        link = problem.file if (base / problem.file).parent.name in ("menus", "messages") else None
     return {
         "file": problem.file,
         "line": problem.line,
         "severity": problem.severity.value,
         "message": problem.message,
         "hint": problem.hint,
-        "link": _link(store, store.menus_dir.parent / problem.file),
+        "link": link,
     }
 
 
 def problems(store: ContentStore) -> dict[str, Any]:
     """What `hotline check` says of the content in use, and of a newer edit that was rejected."""
-    listed = [_problem(store, p) for p in store.problems.sorted()]
+    listed = [problem_json(store, p) for p in store.problems.sorted()]
     result: dict[str, Any] = {
         "version": store.content.version,
         "problems": listed,
@@ -168,7 +195,7 @@ def problems(store: ContentStore) -> dict[str, Any]:
             "at": rejection.at.isoformat(timespec="seconds"),
             "errors": len(edited.problems.errors),
             "warnings": len(edited.problems.warnings),
-            "problems": [_problem(store, p) for p in edited.problems.sorted()],
+            "problems": [problem_json(store, p) for p in edited.problems.sorted()],
         }
     return result
 
