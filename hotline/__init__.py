@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from flask import Flask, jsonify
 from twilio.request_validator import RequestValidator
 
-from hotline import budget, logs, services
+from hotline import logs, services
 from hotline.config import Settings, environment
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
@@ -34,7 +34,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     settings = Settings.from_env(env)
     abuse = AbuseSettings.from_env(env)
     reload_seconds = reload_interval(env)
-    store = ContentStore.load(settings.menus_dir, settings.messages_dir)
+    store = ContentStore.load(settings.menus_dir, settings.messages_dir, settings.sources_dir)
 
     install_log_scrubber()
     app = Flask(__name__)
@@ -92,7 +92,6 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
             },
         )
 
-    budget.install(app, env)
     return app
 
 

@@ -106,6 +106,12 @@ def content_dirs(menus_dir: Path | None, messages_dir: Path | None) -> tuple[Pat
     )
 
 
+def sources_dir() -> Path | None:
+    """HOTLINE_SOURCES_DIR, else None: the sources/ folder beside the menus folder."""
+    folder = environment().get("HOTLINE_SOURCES_DIR")
+    return Path(folder) if folder else None
+
+
 def content_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--menus and --messages, shared by every command that reads content."""
     command = click.option(
@@ -243,7 +249,7 @@ def report(problems: ProblemList, strict: bool) -> tuple[list[str], int]:
 def check(menus_dir: Path | None, messages_dir: Path | None, strict: bool) -> None:
     """Check menus and messages; list every problem with its file and line."""
     menus_dir, messages_dir = content_dirs(menus_dir, messages_dir)
-    result = load_content(menus_dir, messages_dir, base=Path.cwd())
+    result = load_content(menus_dir, messages_dir, Path.cwd(), sources_dir())
     lines, code = report(result.problems, strict)
     for line in lines:
         click.echo(line)
@@ -272,7 +278,7 @@ def tree_map(
     from hotline.treemap import tree_map as render_map
 
     menus_dir, messages_dir = content_dirs(menus_dir, messages_dir)
-    result = load_content(menus_dir, messages_dir, base=Path.cwd())
+    result = load_content(menus_dir, messages_dir, Path.cwd(), sources_dir())
     if result.content is None:
         lines, _ = report(result.problems, strict=False)
         click.echo("\n".join(lines), err=True)
@@ -414,24 +420,35 @@ def _print_new(events: list[Any], printed: int) -> int:
 @preview.command("text")
 @content_options
 @click.option("--lang", help="Text this language's name first, such as PT.")
+@click.option(
+    "--channel",
+    type=click.Choice(["sms", "whatsapp"]),
+    default="sms",
+    show_default=True,
+    help="Read the conversation as SMS or as WhatsApp shows it.",
+)
 @click.argument("texts", nargs=-1)
 @never_a_traceback
 def preview_text(
-    menus_dir: Path | None, messages_dir: Path | None, lang: str | None, texts: tuple[str, ...]
+    menus_dir: Path | None,
+    messages_dir: Path | None,
+    lang: str | None,
+    channel: str,
+    texts: tuple[str, ...],
 ) -> None:
     """Print a text conversation; type texts as you go when none are given."""
     from hotline.preview import format_reply, start_text
 
     app, token = _preview_app(menus_dir, messages_dir)
     language = _language(app, lang)
-    conversation = start_text(app, token)
+    conversation = start_text(app, token, channel)
     bodies = list(texts)
     if language is not None:
         bodies.insert(0, _language_word(app, language.code))
 
     def send(body: str) -> None:
         click.echo(f"> {body}")
-        for line in format_reply(conversation.send(body)):
+        for line in format_reply(conversation.send(body), channel):
             click.echo(line)
 
     for body in bodies:

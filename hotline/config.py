@@ -28,6 +28,8 @@ class Settings:
     menus_dir: Path
     messages_dir: Path
     secret_key: str
+    # The statement and other sources the messages cite; None: sources/ beside the menus folder.
+    sources_dir: Path | None = None
     # True when dev mode made up a key for this run: text conversations then end at a restart.
     secret_key_generated: bool = False
     # None leaves the staff console at /staff/ switched off.
@@ -81,6 +83,7 @@ class Settings:
             menus_dir=Path(env.get("HOTLINE_MENUS_DIR") or REPO_ROOT / "menus"),
             messages_dir=Path(env.get("HOTLINE_MESSAGES_DIR") or REPO_ROOT / "messages"),
             secret_key=secret_key,
+            sources_dir=Path(sources) if (sources := env.get("HOTLINE_SOURCES_DIR")) else None,
             secret_key_generated=generated,
             staff_password=staff_password,
             staff_can_save=env.get("HOTLINE_STAFF_CAN_SAVE", "").strip().lower() in TRUE_WORDS,

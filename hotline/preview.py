@@ -14,6 +14,8 @@ from flask import Flask
 
 from hotline.content.limits import sms_size
 from hotline.emulator import Call, Event, SignedPoster, SmsThread
+from hotline.whatsapp.address import PREFIX as WHATSAPP_PREFIX
+from hotline.whatsapp.address import SMS, WHATSAPP
 
 PUBLIC_URL = "https://hotline.preview.invalid"
 HOTLINE_NUMBER = "+15005550006"
@@ -47,8 +49,11 @@ def start_call(app: Flask, token: str) -> Call:
     return Call(poster, CALLER_NUMBER, HOTLINE_NUMBER).start()
 
 
-def start_text(app: Flask, token: str) -> SmsThread:
-    return SmsThread(SignedPoster.for_app(app, token, PUBLIC_URL), CALLER_NUMBER, HOTLINE_NUMBER)
+def start_text(app: Flask, token: str, channel: str = SMS) -> SmsThread:
+    """A text conversation; on WhatsApp both numbers are written as Twilio does: whatsapp:+1…"""
+    prefix = WHATSAPP_PREFIX if channel == WHATSAPP else ""
+    poster = SignedPoster.for_app(app, token, PUBLIC_URL)
+    return SmsThread(poster, prefix + CALLER_NUMBER, prefix + HOTLINE_NUMBER)
 
 
 def format_event(event: Event) -> str | None:
@@ -86,16 +91,22 @@ def format_event(event: Event) -> str | None:
     return None
 
 
-def format_reply(replies: list[str]) -> list[str]:
-    """The replies to one text as transcript lines, each message with its size."""
+def format_reply(replies: list[str], channel: str = SMS) -> list[str]:
+    """The replies to one text as transcript lines, each message with its size.
+
+    WhatsApp has no segments: each <Message> is one message, so only its length is shown.
+    """
     if not replies:
         return ["< (no reply)"]
     lines = []
     for number, reply in enumerate(replies, 1):
-        size = sms_size(reply)
         count = f" {number} of {len(replies)}," if len(replies) > 1 else ""
-        lines.append(
-            f"<{count} {len(reply)} characters, {size.segments} segment(s), {size.encoding}:"
-        )
+        if channel == WHATSAPP:
+            lines.append(f"<{count} {len(reply)} characters, one WhatsApp message:")
+        else:
+            size = sms_size(reply)
+            lines.append(
+                f"<{count} {len(reply)} characters, {size.segments} segment(s), {size.encoding}:"
+            )
         lines += [f"  {line}" if line else "" for line in reply.splitlines()]
     return lines

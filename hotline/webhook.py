@@ -65,7 +65,14 @@ class TwilioBlueprint(Blueprint):
     def _http_error(self, error: HTTPException) -> Response | HTTPException:
         if error.code == 403:
             return error  # not from Twilio: nobody to answer
-        log.error("%s answered %s; the caller got the static document", request.path, error.code)
+        if error.code == 413:
+            log.error(
+                "%s: a body too large to be a webhook; sent the static document", request.path
+            )
+        else:
+            log.error(
+                "%s answered %s; the caller got the static document", request.path, error.code
+            )
         return self.static_response()
 
     def _failure(self, error: Exception) -> Response:

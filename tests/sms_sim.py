@@ -32,8 +32,14 @@ class Texter(SmsThread):
         jar: CookieJar | None = None,
         token: str = AUTH_TOKEN,
         sent: int = 0,
+        extra: dict[str, str] | None = None,
     ) -> None:
         super().__init__(poster(client, token), number, hotline, jar or CookieJar(), sent=sent)
+        # Fields a channel adds, such as WhatsApp's WaId and ProfileName.
+        self.extra = extra or {}
+
+    def params(self, body: str, sid: str) -> dict[str, str]:
+        return {**super().params(body, sid), **self.extra}
 
     @property
     def client(self) -> FlaskClient:

@@ -12,9 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from hotline import cli
+from tests.broken_cases import build_case
 from tests.conftest import FIXTURE_CONTENT
-
-BROKEN = Path(__file__).parent / "fixtures" / "broken"
 
 
 def run_check(folder: Path, *extra: str, monkeypatch: pytest.MonkeyPatch):
@@ -33,8 +32,10 @@ def test_clean_content_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_errors_fail_with_file_line_and_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    result = run_check(BROKEN / "cycle", monkeypatch=monkeypatch)
+def test_errors_fail_with_file_line_and_hint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result = run_check(build_case("cycle", tmp_path), monkeypatch=monkeypatch)
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[:3] == [
@@ -47,25 +48,27 @@ def test_errors_fail_with_file_line_and_hint(monkeypatch: pytest.MonkeyPatch) ->
     )
 
 
-def test_errors_come_before_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
-    output = run_check(BROKEN / "bad-reference", monkeypatch=monkeypatch).output
+def test_errors_come_before_warnings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    output = run_check(build_case("bad-reference", tmp_path), monkeypatch=monkeypatch).output
     assert output.index("Errors (1):") < output.index("Warnings (1):")
     errors, warnings = output.split("Warnings (1):")
     assert "points to 'servces'" in errors and "cannot be reached" not in errors
     assert "'services' cannot be reached from the main menu" in warnings
 
 
-def test_warnings_pass_unless_strict(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_check(BROKEN / "unreachable", monkeypatch=monkeypatch).exit_code == 0
-    strict = run_check(BROKEN / "unreachable", "--strict", monkeypatch=monkeypatch)
+def test_warnings_pass_unless_strict(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    folder = build_case("unreachable", tmp_path)
+    assert run_check(folder, monkeypatch=monkeypatch).exit_code == 0
+    strict = run_check(folder, "--strict", monkeypatch=monkeypatch)
     assert strict.exit_code == 1
     assert strict.output.splitlines()[-1].endswith("--strict: warnings count as errors.")
 
 
 def test_folders_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    folder = build_case("cycle", tmp_path)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOTLINE_MENUS_DIR", str(BROKEN / "cycle" / "menus"))
-    monkeypatch.setenv("HOTLINE_MESSAGES_DIR", str(BROKEN / "cycle" / "messages"))
+    monkeypatch.setenv("HOTLINE_MENUS_DIR", str(folder / "menus"))
+    monkeypatch.setenv("HOTLINE_MESSAGES_DIR", str(folder / "messages"))
     result = CliRunner().invoke(cli.main, ["check"])
     assert result.exit_code == 1
     assert "menus loop back on themselves" in result.output

@@ -16,7 +16,7 @@ from hotline import create_app
 from hotline.content.limits import sms_size
 from hotline.content.load import LoadResult, load_content
 from hotline.content.model import MAIN_MENU, Content
-from hotline.content.schema import REVIEW_STATES
+from hotline.content.schema import LANGUAGE_REVIEW_STATES, MESSAGE_REVIEW_STATES
 from hotline.sms.words import fold, sms_words, topic_words
 from hotline.wording import fill, text_values, voice_values
 from tests.conftest import NO_SENDER_LIMITS, REPO_ROOT, app_settings
@@ -24,10 +24,9 @@ from tests.sms_sim import Texter
 from tests.tree_walk import key_trails, presses
 from tests.twilio_sim import Call
 
-STATEMENT = REPO_ROOT.parent / "shared" / "sources" / "northampton-statement-2026-02.txt"
-STATEMENT_PARAGRAPHS = 12
+STATEMENT = "statement-2026-02"
 STATEMENT_DATE = "2026-02-05"
-SOURCE = re.compile(r"^(statement-2026-02 (¶\d+(, ¶\d+)*|contact)|PRIVACY\.md)$")
+SOURCE = re.compile(r"^(statement-2026-02 (¶\d+(, ¶\d+)*|contact)|privacy-notice)$")
 LANGUAGES = ("en", "es", "pt")
 
 # Budgets. A spoken message stays under about 45 seconds: at most 110 words and 650 characters
@@ -251,9 +250,9 @@ def test_every_language_is_shipped_with_the_voice_that_speaks_it(shipped):
 def test_translations_say_honestly_whether_a_person_checked_them(shipped):
     for code in LANGUAGES:
         translation = shipped.translations[code]
-        assert translation.review in REVIEW_STATES, code
+        assert translation.review in LANGUAGE_REVIEW_STATES, code
         for message_id, text in translation.messages.items():
-            assert text.review in REVIEW_STATES, (code, message_id)
+            assert text.review in MESSAGE_REVIEW_STATES, (code, message_id)
     # Machine drafts: no human translator has checked Spanish or Portuguese yet.
     assert shipped.translations["es"].review == "draft"
     assert shipped.translations["pt"].review == "draft"
@@ -268,33 +267,41 @@ def test_every_message_names_its_source_and_date(shipped):
         assert message.date.isoformat() == STATEMENT_DATE, message.id
 
 
+def test_the_statement_is_in_the_project_as_the_city_published_it(shipped):
+    statement = shipped.sources[STATEMENT]
+    assert statement.title.startswith("Statement Updating Northampton")
+    assert statement.date is not None and statement.date.isoformat() == STATEMENT_DATE
+    assert [name.split(",")[1].strip() for name in statement.signed_by] == [
+        "Mayor",
+        "Chief of Police",
+        "Commissioner",
+    ]
+    paragraphs = [text for label, text in statement.passages.items() if label.startswith("¶")]
+    assert paragraphs[0].startswith("Northampton is reaffirming")
+    assert paragraphs[-1].startswith("Northampton will continue")
+    assert list(statement.passages)[: len(paragraphs)] == [
+        f"¶{n}" for n in range(1, len(paragraphs) + 1)
+    ]
+
+
 def test_cited_paragraphs_exist(shipped):
     for message in shipped.messages.values():
-        for number in re.findall(r"¶(\d+)", message.source):
-            assert 1 <= int(number) <= STATEMENT_PARAGRAPHS, (message.id, number)
+        for source, citation in shipped.cited(message.id):
+            for label in citation.passages:
+                assert label in source.passages, (message.id, label)
 
 
-def statement_paragraphs() -> list[str]:
-    lines = [line.strip() for line in STATEMENT.read_text(encoding="utf-8").splitlines()]
-    first = next(i for i, line in enumerate(lines) if line.startswith("Northampton is reaffirming"))
-    last = next(i for i, line in enumerate(lines) if line.startswith("Northampton will continue"))
-    return [line for line in lines[first : last + 1] if line]
-
-
-@pytest.mark.skipif(not STATEMENT.is_file(), reason="the statement lives in ../shared/sources")
 def test_cited_paragraphs_hold_what_each_message_summarises(shipped):
-    paragraphs = statement_paragraphs()
-    assert len(paragraphs) == STATEMENT_PARAGRAPHS
+    statement = shipped.sources[STATEMENT]
     for message_id, cited in CITED.items():
         numbers = {int(n) for n in re.findall(r"¶(\d+)", shipped.messages[message_id].source)}
         assert numbers == set(cited), message_id
         for number, words in cited.items():
-            assert words in paragraphs[number - 1], (message_id, number, words)
+            assert words in statement.passages[f"¶{number}"], (message_id, number, words)
 
 
-@pytest.mark.skipif(not STATEMENT.is_file(), reason="the statement lives in ../shared/sources")
 def test_contact_message_gives_the_statements_contact_details(shipped):
-    closing = STATEMENT.read_text(encoding="utf-8").strip().splitlines()[-1]
+    closing = shipped.sources[STATEMENT].passages["contact"]
     assert shipped.messages["contact"].source == "statement-2026-02 contact"
     assert "413-587-1249" in closing and shipped.office.phone == "+14135871249"
     assert shipped.office.email in closing

@@ -27,6 +27,8 @@ TABLES: list[tuple[str, dict[str, schema.Field]]] = [
     ("A language file such as `messages/es.yaml`", schema.TRANSLATION_FIELDS),
     ("Each menu under `menus:` in a language file", schema.MENU_TEXT_FIELDS),
     ("Each message under `messages:` in a language file", schema.MESSAGE_TEXT_FIELDS),
+    ("`approved:` under a message in a language file", schema.APPROVAL_FIELDS),
+    ("A source file such as `sources/statement-2026-02.yaml`", schema.SOURCE_FIELDS),
     ("`sms:` in a language file", schema.SMS_FIELDS),
 ]
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from hotline import cli
+from tests.broken_cases import build_case
 from tests.conftest import FIXTURE_CONTENT
 
 FOLDERS = [
@@ -60,8 +63,8 @@ def test_an_unknown_language_is_refused() -> None:
     assert "'fr' is not a language of the line (en, es, pt)" in result.output
 
 
-def test_broken_content_is_listed_instead_of_mapped() -> None:
-    broken = FIXTURE_CONTENT.parent / "broken" / "cycle"
+def test_broken_content_is_listed_instead_of_mapped(tmp_path: Path) -> None:
+    broken = build_case("cycle", tmp_path)
     result = CliRunner().invoke(
         cli.main, ["map", "--menus", str(broken / "menus"), "--messages", str(broken / "messages")]
     )

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from hotline import cli
 from hotline.emulator import EmulatorError
 from hotline.preview import preview_app, start_call
+from tests.broken_cases import build_case
 from tests.conftest import FIXTURE_CONTENT
 
 
@@ -119,8 +120,8 @@ def test_keys_after_the_end_of_the_call_are_reported() -> None:
     )
 
 
-def test_broken_content_is_listed_not_previewed() -> None:
-    result = preview("call", "--keys", "1", content=FIXTURE_CONTENT.parent / "broken" / "cycle")
+def test_broken_content_is_listed_not_previewed(tmp_path: Path) -> None:
+    result = preview("call", "--keys", "1", content=build_case("cycle", tmp_path))
     assert result.exit_code == 1
     assert "menus loop back on themselves" in result.output
 

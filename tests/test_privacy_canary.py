@@ -53,6 +53,13 @@ FORMATS = [
     "+1 413 555 0123",
     "1-413-555-0123",
 ]
+# How Twilio writes the canary's WhatsApp address, and forms a careless change might log.
+WHATSAPP_FORMS = [
+    "whatsapp:" + CANARY_CALLER,
+    "WhatsApp:" + CANARY_CALLER,
+    "whatsapp:+1 413 555 0123",
+    " whatsapp:14135550123",
+]
 PHONE_KEYS = [*"0123456789*#", "", "x"]
 DIAL_STATUSES = ["completed", "answered", "busy", "no-answer", "failed", "canceled", ""]
 
@@ -71,7 +78,7 @@ NEEDLES: list[tuple[str, re.Pattern[str]]] = [
     ("body word", re.compile("zorblax", re.IGNORECASE)),
 ] + [
     (f"hash of {form}", re.compile(hashlib.sha256(form.encode()).hexdigest()[:16]))
-    for form in (CANARY_CALLER, "4135550123", "14135550123")
+    for form in (CANARY_CALLER, "4135550123", "14135550123", *WHATSAPP_FORMS)
 ]
 
 
@@ -243,6 +250,36 @@ def canary_texts(app: Flask, client: FlaskClient, sinks: Sinks) -> None:
     sinks.add("foreign reply", foreign.send(CANARY_BODY).text)
 
 
+def canary_whatsapp(app: Flask, client: FlaskClient, sinks: Sinks) -> None:
+    """WhatsApp: whole conversations with and without Twilio's cookie, past the limit, abroad."""
+    hotline_address = "whatsapp:+14135550100"
+    # Twilio adds the sender's WhatsApp id (the number without '+') and their profile name.
+    profile = {"WaId": CANARY_CALLER[1:], "ProfileName": "Zorblax Canary"}
+    for keeps_cookies in [True, False]:
+        user = Texter(client, number=WHATSAPP_FORMS[0], hotline=hotline_address, extra=profile)
+        bodies = ["oi", "3", "31", "311", "AJUDA", CANARY_BODY, "VOLTAR", "30", "STOP", "ES"]
+        for body in bodies:
+            if not keeps_cookies:
+                user.jar.cookies.clear()
+            user.send(body)
+            sinks.add("whatsapp reply", user.text)
+            sinks.add("whatsapp cookie jar", user.jar.cookies)
+            for value in user.jar.cookies.values():
+                decoded = ConversationCookies(str(app.secret_key)).loads(value)
+                sinks.add("decoded whatsapp cookie", decoded)
+    for form in WHATSAPP_FORMS:
+        Texter(client, number=form, hotline=hotline_address, extra=profile).send("211")
+    limited = Texter(client, number=WHATSAPP_FORMS[0], hotline=hotline_address, extra=profile)
+    for _ in range(30):
+        sinks.add("limited whatsapp reply", limited.send(CANARY_BODY).text)
+    foreign = Texter(client, number="whatsapp:" + FOREIGN_CANARY, hotline=hotline_address)
+    sinks.add("foreign whatsapp reply", foreign.send(CANARY_BODY).text)
+    token = f"idem-{MESSAGE_SID}-whatsapp:{CANARY_CALLER}"
+    params = {"MessageSid": MESSAGE_SID, "From": WHATSAPP_FORMS[0], "Body": CANARY_BODY, **profile}
+    for _ in range(2):
+        post(client, sinks, "/sms", params, **{"I-Twilio-Idempotency-Token": token})
+
+
 def replays(client: FlaskClient, sinks: Sinks) -> None:
     token = f"idem-{CALL_SID}-{CANARY_CALLER}"
     for _ in range(2):
@@ -333,6 +370,7 @@ def test_no_trace_of_the_canary_anywhere(
         HOTLINE_CALL_LIMIT="4/hour",
         HOTLINE_SMS_LIMIT="24/hour",
         HOTLINE_SMS_GLOBAL_LIMIT="1000/hour",
+        HOTLINE_WHATSAPP_COUNTRIES="+1,+55",
     )
     app = create_app(settings)
     ceiling_app = create_app({**settings, "HOTLINE_SMS_GLOBAL_LIMIT": "1/hour"})
@@ -347,6 +385,7 @@ def test_no_trace_of_the_canary_anywhere(
     canary_calls(client, sinks)
     every_voice_route(client, content, sinks)
     canary_texts(app, client, sinks)
+    canary_whatsapp(app, client, sinks)
     replays(client, sinks)
     unsigned_and_get_requests(client, sinks)
     if scrubber == "installed":
@@ -359,6 +398,8 @@ def test_no_trace_of_the_canary_anywhere(
     # The journey really went through the limits, the errors and the log.
     usage = {(c.channel, c.item) for c in services_of(app).metrics.counts()}
     assert {("voice", "busy"), ("sms", "sms-limited"), ("sms", "sms-foreign")} <= usage
+    assert {("whatsapp", "sms-limited"), ("whatsapp", "sms-foreign")} <= usage
+    assert {("whatsapp", "police-role"), ("whatsapp", "stop")} <= usage
     assert any("voice webhook failed" in line for line in root_handler.lines)
     assert any("SMS webhook failed" in line for line in root_handler.lines)
     assert any("HOTLINE_SMS_GLOBAL_LIMIT" in line for line in root_handler.lines)
@@ -384,7 +425,13 @@ def test_no_trace_of_the_canary_anywhere(
 
 def test_the_needles_find_the_canary_in_every_format() -> None:
     """The search above would see the canary however it was written."""
-    for form in [*FORMATS, "%2B14135550123", "%28413%29%20555-0123", "413%20555%200123"]:
+    url_forms = [
+        "%2B14135550123",
+        "%28413%29%20555-0123",
+        "413%20555%200123",
+        "whatsapp%3A%2B14135550123",
+    ]
+    for form in [*FORMATS, *WHATSAPP_FORMS, *url_forms]:
         assert leaks("x", f"log: {form}") == ["canary number in x"], form
     assert leaks("x", CALL_SID) == ["call SID in x"]
     assert leaks("x", "Zorblax+canary+words+7f3k") == ["body word in x", "message body in x"]
@@ -453,6 +500,13 @@ def gunicorn_requests(base: str) -> list[int]:
     statuses = []
     voice = voice_params()
     text = {"MessageSid": MESSAGE_SID, "From": CANARY_CALLER, "To": "+14135550100"}
+    whatsapp = {
+        "MessageSid": MESSAGE_SID[:-1] + "9",
+        "From": WHATSAPP_FORMS[0],
+        "To": "whatsapp:+14135550100",
+        "WaId": CANARY_CALLER[1:],
+        "ProfileName": "Zorblax",
+    }
     requests = [
         ("/voice", voice, True),
         ("/voice/key/en/main?try=1", {**voice, "Digits": "1"}, True),
@@ -460,6 +514,8 @@ def gunicorn_requests(base: str) -> list[int]:
         ("/voice", voice, False),
         (f"/voice?{urlencode({**voice, 'Body': CANARY_BODY})}", None, True),
         (f"/sms?{urlencode({**text, 'Body': CANARY_BODY})}", None, True),
+        ("/sms", {**whatsapp, "Body": CANARY_BODY}, True),
+        ("/sms", {**whatsapp, "Body": "311"}, True),
     ]
     for path, params, signed in requests:
         data = None if params is None else urlencode(params).encode()

@@ -374,7 +374,7 @@ def test_the_map_has_every_node_in_every_language_with_file_and_line(console: Co
         "menus/tree.yaml",
         store.content.messages["police-role"].line,
     )
-    assert (role["text_file"], role["text_line"]) == ("messages/es.yaml", 31)
+    assert (role["text_file"], role["text_line"]) == ("messages/es.yaml", 30)
     assert role["review"] == "draft"
     assert not role["missing"]
     assert 'n_police_role("lo que hace la policía")' in data["languages"][1]["mermaid"]
@@ -396,7 +396,7 @@ def test_a_warning_is_shown_on_the_node_it_is_about(content_copy: Path) -> None:
     assert "unknown field 'tittle'" in problem["message"]
     assert (problem["file"], problem["line"], problem["link"]) == (
         "messages/es.yaml",
-        33,
+        32,
         "messages/es.yaml",
     )
     assert spanish["police-status"]["problems"] == []

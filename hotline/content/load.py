@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,8 @@ from types import MappingProxyType
 from typing import Any
 
 from hotline.content import schema
+from hotline.content.approvals import read_approval, with_review_states
+from hotline.content.citations import build_sources, parse_citations
 from hotline.content.model import (
     Content,
     DayHours,
@@ -28,97 +29,16 @@ from hotline.content.model import (
     VoiceSettings,
 )
 from hotline.content.problems import ProblemList, did_you_mean
+from hotline.content.reader import Reader, text_of
 from hotline.content.yaml_lines import LineDict, LoadedYaml, line_of, load_yaml_text
 
 SETTINGS_FILE = "settings.yaml"
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-KEY_PATTERN = re.compile(r"^[0-9*#]$")
-E164_PATTERN = re.compile(r"^\+[1-9][0-9]{7,14}$")
-HOURS_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 
 
 @dataclass(frozen=True)
 class LoadResult:
     content: Content | None
     problems: ProblemList
-
-
-class _Reader:
-    """Typed access to one YAML file's values that records problems instead of raising."""
-
-    def __init__(self, problems: ProblemList, path: Path) -> None:
-        self.problems = problems
-        self.path = path
-
-    def section(
-        self, mapping: Any, fields: dict[str, schema.Field], what: str, line: int | None = None
-    ) -> LineDict | None:
-        """Check a mapping against its fields: unknown, missing and mistyped entries."""
-        if not isinstance(mapping, dict):
-            self.problems.error(
-                self.path, line, f"{what} should be a set of 'name: value' lines", ""
-            )
-            return None
-        for key in mapping:
-            if key not in fields:
-                hint = did_you_mean(key, fields) or f"known fields: {', '.join(fields)}"
-                self.problems.warning(
-                    self.path,
-                    line_of(mapping, key),
-                    f"unknown field '{key}' in {what}; it is ignored",
-                    hint,
-                )
-        for name, field in fields.items():
-            if name not in mapping:
-                if field.required:
-                    self.problems.error(
-                        self.path,
-                        line_of(mapping),
-                        f"{what} has no '{name}'",
-                        f"add '{name}:' ({field.doc})",
-                    )
-                continue
-            value = mapping[name]
-            if not _has_kind(value, field.kind):
-                self.problems.error(
-                    self.path,
-                    line_of(mapping, name),
-                    f"'{name}' in {what} should be {_kind_name(field.kind)}",
-                    field.doc,
-                )
-        return mapping  # type: ignore[return-value]
-
-    def get(self, mapping: LineDict, name: str, field: schema.Field, default: Any = None) -> Any:
-        """The value of a field if present and of the right kind, else the default."""
-        value = mapping.get(name, default)
-        return value if _has_kind(value, field.kind) else default
-
-
-def _has_kind(value: Any, kind: type | tuple[type, ...]) -> bool:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) and bool not in kinds:
-        return False
-    if str in kinds and isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-        # Staff write `key: 1` and `date: 2026-02-05`; YAML makes those numbers and dates.
-        return True
-    return isinstance(value, kinds)
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {
-        str: "text",
-        int: "a whole number",
-        bool: "true or false",
-        dict: "a mapping",
-        list: "a list",
-        type(None): "empty",
-    }
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def read_yaml_files(
@@ -182,13 +102,35 @@ def content_version(paths: list[Path], raw: Mapping[Path, bytes] | None = None) 
     return digest.hexdigest()[:12]
 
 
-def content_files(menus_dir: Path, messages_dir: Path) -> list[Path]:
-    return sorted(menus_dir.glob("*.yaml")) + sorted(messages_dir.glob("*.yaml"))
+def default_sources_dir(menus_dir: Path) -> Path:
+    """Where the sources are unless a folder is given: beside menus/."""
+    return menus_dir.parent / "sources"
 
 
-def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) -> LoadResult:
-    """Load and validate all content; `content` is None when there is any error."""
+def content_files(
+    menus_dir: Path, messages_dir: Path, sources_dir: Path | None = None
+) -> list[Path]:
+    sources_dir = sources_dir or default_sources_dir(menus_dir)
+    return [
+        *sorted(menus_dir.glob("*.yaml")),
+        *sorted(messages_dir.glob("*.yaml")),
+        *sorted(sources_dir.glob("*.yaml")),
+    ]
+
+
+def load_content(
+    menus_dir: Path,
+    messages_dir: Path,
+    base: Path | None = None,
+    sources_dir: Path | None = None,
+) -> LoadResult:
+    """Load and validate all content; `content` is None when there is any error.
+
+    The sources are read from `sources_dir`, by default the sources/ folder beside menus/.
+    """
     from hotline.content.validate import Sources, check_documents, validate
+
+    sources_dir = sources_dir or default_sources_dir(menus_dir)
 
     problems = ProblemList(base=base)
     for folder, what in ((menus_dir, "menus"), (messages_dir, "messages")):
@@ -200,6 +142,7 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
     settings_path = menus_dir / SETTINGS_FILE
     tree_paths = [p for p in sorted(menus_dir.glob("*.yaml")) if p.name != SETTINGS_FILE]
     message_paths = sorted(messages_dir.glob("*.yaml"))
+    source_paths = sorted(sources_dir.glob("*.yaml"))
     if not settings_path.is_file():
         problems.error(settings_path, None, "settings.yaml is missing from the menus folder")
         return LoadResult(None, problems)
@@ -212,6 +155,7 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
     settings_docs = read_yaml_files([settings_path], problems, raw)
     tree_docs = read_yaml_files(tree_paths, problems, raw)
     message_docs = read_yaml_files(message_paths, problems, raw)
+    source_docs = read_yaml_files(source_paths, problems, raw)
     if not settings_docs:
         return LoadResult(None, problems)  # settings.yaml is not text: reported above
     (settings_doc,) = settings_docs
@@ -223,8 +167,9 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
         translation = _build_translation(doc, problems)
         if translation is not None:
             translations[translation.code] = translation
+    cited = build_sources(source_docs, problems, sources_dir.parent)
 
-    documents = [settings_doc, *tree_docs, *message_docs]
+    documents = [settings_doc, *tree_docs, *message_docs, *source_docs]
     sources = Sources(
         documents={str(doc.path): doc.data for doc in documents},
         settings_file=str(settings_path),
@@ -236,7 +181,7 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
     if settings is None:
         return LoadResult(None, problems)
     content = Content(
-        version=content_version([settings_path, *tree_paths, *message_paths], raw),
+        version=content_version([settings_path, *tree_paths, *message_paths, *source_paths], raw),
         default_language=settings["default_language"],
         emergency_number=settings["emergency_number"],
         languages=settings["languages"],
@@ -246,13 +191,15 @@ def load_content(menus_dir: Path, messages_dir: Path, base: Path | None = None) 
         menus=MappingProxyType(menus),
         messages=MappingProxyType(messages),
         translations=MappingProxyType(translations),
+        sources=MappingProxyType(cited),
     )
+    content = with_review_states(content)
     validate(content, problems, sources)
     return LoadResult(None if problems.errors else content, problems)
 
 
 def _build_settings(doc: LoadedYaml, problems: ProblemList) -> dict[str, Any] | None:
-    reader = _Reader(problems, doc.path)
+    reader = Reader(problems, doc.path)
     if doc.data is None and doc.syntax_error:
         return None
     root = reader.section(doc.data, schema.SETTINGS_FIELDS, "settings.yaml")
@@ -274,13 +221,13 @@ def _build_settings(doc: LoadedYaml, problems: ProblemList) -> dict[str, Any] | 
                     f"voice {name} is {value}; it must be between {low} and {high}",
                 )
     languages = _build_languages(reader, root.get("languages"), line_of(root, "languages"))
-    emergency = _text(root.get("emergency_number"))
+    emergency = text_of(root.get("emergency_number"))
     # ASCII digits only: isdigit() alone accepts "٩١١", which no phone dials.
     if emergency and not (emergency.isascii() and emergency.isdigit()):
         problems.error(
             doc.path, line_of(root, "emergency_number"), "emergency_number must be digits, like 911"
         )
-    default_language = _text(root.get("default_language"))
+    default_language = text_of(root.get("default_language"))
     if languages and default_language not in {lang.code for lang in languages}:
         problems.error(
             doc.path,
@@ -300,12 +247,12 @@ def _build_settings(doc: LoadedYaml, problems: ProblemList) -> dict[str, Any] | 
     }
 
 
-def _build_office(reader: _Reader, value: Any, line: int | None) -> Office | None:
+def _build_office(reader: Reader, value: Any, line: int | None) -> Office | None:
     office = reader.section(value, schema.OFFICE_FIELDS, "office", line)
     if office is None:
         return None
-    phone = _text(office.get("phone"))
-    if not E164_PATTERN.match(phone):
+    phone = text_of(office.get("phone"))
+    if not schema.E164_PATTERN.match(phone):
         reader.problems.error(
             reader.path,
             line_of(office, "phone"),
@@ -320,7 +267,7 @@ def _build_office(reader: _Reader, value: Any, line: int | None) -> Office | Non
     hours = None
     if "hours" in office:
         hours = _build_hours(reader, office["hours"], line_of(office, "hours"))
-    email = _text(office.get("email"))
+    email = text_of(office.get("email"))
     if "@" not in email:
         reader.problems.error(
             reader.path, line_of(office, "email"), f"office email '{email}' is not an address"
@@ -334,13 +281,13 @@ def _build_office(reader: _Reader, value: Any, line: int | None) -> Office | Non
     )
 
 
-def _build_hours(reader: _Reader, value: Any, line: int | None) -> OfficeHours | None:
+def _build_hours(reader: Reader, value: Any, line: int | None) -> OfficeHours | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     hours = reader.section(value, schema.HOURS_FIELDS, "office hours", line)
     if hours is None:
         return None
-    timezone = _text(hours.get("timezone"))
+    timezone = text_of(hours.get("timezone"))
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -355,7 +302,7 @@ def _build_hours(reader: _Reader, value: Any, line: int | None) -> OfficeHours |
     for index, day in enumerate(schema.HOURS_DAYS):
         if day not in hours:
             continue
-        match = HOURS_PATTERN.match(_text(hours[day]).replace(" ", ""))
+        match = schema.HOURS_PATTERN.match(text_of(hours[day]).replace(" ", ""))
         if not match or match.group(1, 2) >= match.group(3, 4):
             reader.problems.error(
                 reader.path,
@@ -370,14 +317,14 @@ def _build_hours(reader: _Reader, value: Any, line: int | None) -> OfficeHours |
     return OfficeHours(timezone, MappingProxyType(days))
 
 
-def _build_keys(reader: _Reader, value: Any, line: int | None) -> Keys | None:
+def _build_keys(reader: Reader, value: Any, line: int | None) -> Keys | None:
     keys = reader.section(value, schema.KEYS_FIELDS, "keys", line)
     if keys is None or any(name not in keys for name in schema.KEYS_FIELDS):
         return None
     seen: dict[str, str] = {}
     for name in schema.KEYS_FIELDS:
-        key = _text(keys[name])
-        if not KEY_PATTERN.match(key):
+        key = text_of(keys[name])
+        if not schema.KEY_PATTERN.match(key):
             reader.problems.error(
                 reader.path,
                 line_of(keys, name),
@@ -392,10 +339,10 @@ def _build_keys(reader: _Reader, value: Any, line: int | None) -> Keys | None:
                 "give each navigation key its own phone key",
             )
         seen[key] = name
-    return Keys(**{name: _text(keys[name]) for name in schema.KEYS_FIELDS})
+    return Keys(**{name: text_of(keys[name]) for name in schema.KEYS_FIELDS})
 
 
-def _build_languages(reader: _Reader, value: Any, line: int | None) -> tuple[Language, ...] | None:
+def _build_languages(reader: Reader, value: Any, line: int | None) -> tuple[Language, ...] | None:
     if not isinstance(value, dict) or not value:
         reader.problems.error(reader.path, line, "languages must list at least one language")
         return None
@@ -403,15 +350,15 @@ def _build_languages(reader: _Reader, value: Any, line: int | None) -> tuple[Lan
     keys_seen: dict[str, str] = {}
     for code, entry in value.items():
         where = line_of(value, code)
-        if not ID_PATTERN.match(code):
+        if not schema.ID_PATTERN.match(code):
             reader.problems.error(
                 reader.path, where, f"language code '{code}' should be short lowercase, like es"
             )
         section = reader.section(entry, schema.LANGUAGE_FIELDS, f"language '{code}'", where)
         if section is None or "key" not in section or "twilio_language" not in section:
             continue
-        key = _text(section["key"])
-        if not KEY_PATTERN.match(key):
+        key = text_of(section["key"])
+        if not schema.KEY_PATTERN.match(key):
             reader.problems.error(
                 reader.path, line_of(section, "key"), f"language key '{key}' is not a phone key"
             )
@@ -428,8 +375,8 @@ def _build_languages(reader: _Reader, value: Any, line: int | None) -> tuple[Lan
             Language(
                 code=code,
                 key=key,
-                twilio_language=_text(section["twilio_language"]),
-                voice=_text(voice) if voice else None,
+                twilio_language=text_of(section["twilio_language"]),
+                voice=text_of(voice) if voice else None,
             )
         )
     return tuple(languages)
@@ -444,7 +391,7 @@ def _build_tree(
     for doc in docs:
         if doc.data is None:
             continue
-        reader = _Reader(problems, doc.path)
+        reader = Reader(problems, doc.path)
         root = reader.section(doc.data, schema.TREE_FIELDS, doc.path.name)
         if root is None:
             continue
@@ -454,7 +401,7 @@ def _build_tree(
                 continue
             for node_id, entry in section.items():
                 where = line_of(section, node_id)
-                if not ID_PATTERN.match(node_id):
+                if not schema.ID_PATTERN.match(node_id):
                     problems.error(
                         doc.path,
                         where,
@@ -481,19 +428,19 @@ def _build_tree(
     return menus, messages
 
 
-def _build_menu(reader: _Reader, node_id: str, entry: Any, line: int | None) -> Menu | None:
+def _build_menu(reader: Reader, node_id: str, entry: Any, line: int | None) -> Menu | None:
     section = reader.section(entry, schema.MENU_FIELDS, f"menu '{node_id}'", line)
     if section is None or not isinstance(section.get("options"), dict):
         return None
     options_map = section["options"]
     options = tuple(
-        Option(key=key, target=_text(target), line=line_of(options_map, key) or 0)
+        Option(key=key, target=text_of(target), line=line_of(options_map, key) or 0)
         for key, target in options_map.items()
     )
     return Menu(node_id, options, str(reader.path), line or 0)
 
 
-def _build_message(reader: _Reader, node_id: str, entry: Any, line: int | None) -> Message | None:
+def _build_message(reader: Reader, node_id: str, entry: Any, line: int | None) -> Message | None:
     section = reader.section(entry, schema.MESSAGE_FIELDS, f"message '{node_id}'", line)
     if section is None or "source" not in section or "date" not in section:
         return None
@@ -502,7 +449,7 @@ def _build_message(reader: _Reader, node_id: str, entry: Any, line: int | None) 
         date = raw_date
     else:
         try:
-            date = dt.date.fromisoformat(_text(raw_date))
+            date = dt.date.fromisoformat(text_of(raw_date))
         except ValueError:
             reader.problems.error(
                 reader.path,
@@ -511,17 +458,19 @@ def _build_message(reader: _Reader, node_id: str, entry: Any, line: int | None) 
                 "write it as 2026-02-05",
             )
             return None
-    return Message(node_id, _text(section["source"]), date, str(reader.path), line or 0)
+    source = text_of(section["source"])
+    citations = parse_citations(source) or ()
+    return Message(node_id, source, date, str(reader.path), line or 0, citations)
 
 
 def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | None:
     if doc.data is None:
         return None
-    reader = _Reader(problems, doc.path)
+    reader = Reader(problems, doc.path)
     root = reader.section(doc.data, schema.TRANSLATION_FIELDS, doc.path.name)
     if root is None:
         return None
-    code = _text(root.get("language"))
+    code = text_of(root.get("language"))
     if code != doc.path.stem:
         problems.error(
             doc.path,
@@ -529,11 +478,8 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
             f"language is '{code}' but the file is named {doc.path.name}",
             f"name the file {code}.yaml or set language: {doc.path.stem}",
         )
-    review = _text(root.get("review"))
-    _check_review(reader, root, "review", review)
-
     prompts_map = root.get("prompts") if isinstance(root.get("prompts"), dict) else {}
-    prompts = {name: _text(text) for name, text in prompts_map.items()}
+    prompts = {name: text_of(text) for name, text in prompts_map.items()}
     for name in prompts_map:
         if name not in schema.PROMPTS:
             problems.warning(
@@ -543,7 +489,7 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
                 did_you_mean(name, schema.PROMPTS),
             )
     recordings_map = root.get("recordings") if isinstance(root.get("recordings"), dict) else {}
-    recordings = {name: _text(url) for name, url in recordings_map.items()}
+    recordings = {name: text_of(url) for name, url in recordings_map.items()}
 
     menus = {}
     menus_map = root.get("menus") if isinstance(root.get("menus"), dict) else {}
@@ -554,9 +500,9 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
         if section is None:
             continue
         menus[node_id] = MenuText(
-            title=_text(section.get("title")),
-            intro=_text(section.get("intro")),
-            recording=_text(section.get("recording")) or None,
+            title=text_of(section.get("title")),
+            intro=text_of(section.get("intro")),
+            recording=text_of(section.get("recording")) or None,
             words=_words(section.get("words")),
             line=line_of(menus_map, node_id) or 0,
         )
@@ -571,24 +517,27 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
         )
         if section is None:
             continue
-        own_review = _text(section.get("review")) or review
-        if "review" in section:
-            _check_review(reader, section, "review", own_review)
-        voice = _text(section.get("voice"))
+        approval = None
+        if "approved" in section:
+            approval = read_approval(
+                reader, section["approved"], line_of(section, "approved"), f"message '{node_id}'"
+            )
+        voice = text_of(section.get("voice"))
         messages[node_id] = MessageText(
-            title=_text(section.get("title")),
+            title=text_of(section.get("title")),
             voice=voice,
-            text=_text(section.get("text")) or voice,
-            recording=_text(section.get("recording")) or None,
-            review=own_review,
+            text=text_of(section.get("text")) or voice,
+            recording=text_of(section.get("recording")) or None,
             words=_words(section.get("words")),
             line=line_of(messages_map, node_id) or 0,
+            approval=approval,
+            whatsapp=text_of(section.get("whatsapp")),
         )
     extra = {name: root[name] for name in ("sms",) if name in root}
     return Translation(
         code=code,
-        name=_text(root.get("name")),
-        review=review,
+        name=text_of(root.get("name")),
+        review="draft",
         file=str(doc.path),
         prompts=MappingProxyType(prompts),
         prompt_lines=MappingProxyType({n: line_of(prompts_map, n) or 0 for n in prompts}),
@@ -599,17 +548,7 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
     )
 
 
-def _check_review(reader: _Reader, mapping: LineDict, name: str, value: str) -> None:
-    if value and value not in schema.REVIEW_STATES:
-        reader.problems.error(
-            reader.path,
-            line_of(mapping, name),
-            f"review is '{value}'; it must be draft or reviewed",
-            "write 'draft' until a human translator has checked the text",
-        )
-
-
 def _words(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
-    return tuple(_text(word) for word in value if _text(word).strip())
+    return tuple(text_of(word) for word in value if text_of(word).strip())

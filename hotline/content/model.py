@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 MAIN_MENU = "main"
 
@@ -92,12 +93,52 @@ class Menu:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """Passages of one source that a message summarises: `statement-2026-02 ¶7, ¶9`."""
+
+    source: str
+    # Labels such as "¶7" or "contact"; empty when the message cites the whole source.
+    passages: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return " ".join([self.source, ", ".join(self.passages)]).strip()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document the summaries are written from, from one file in sources/."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    published: str
+    signed_by: tuple[str, ...]
+    url: str
+    # Label ("¶1", "contact") -> text, in the source's order.
+    passages: Mapping[str, str]
+    # A file of the content's own repository that is the source as a whole (such as PRIVACY.md),
+    # and its text when it was loaded.
+    document: str | None
+    document_text: str
+    file: str
+    line: int
+
+    def text(self, citation: Citation) -> str:
+        """The cited text: the passages one per line, or the whole document."""
+        if not citation.passages:
+            return self.document_text or "\n".join(self.passages.values())
+        return "\n".join(self.passages.get(label, "") for label in citation.passages)
+
+
+@dataclass(frozen=True)
 class Message:
     id: str
     source: str
     date: dt.date
     file: str
     line: int
+    # `source` read as citations; empty when it could not be read (reported as an error).
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,14 +151,31 @@ class MenuText:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """A person's sign-off on one message in one language, as written under `approved:`."""
+
+    by: str
+    date: dt.date
+    # Part ("text", "english", "source") -> the fingerprint of that part when it was approved.
+    fingerprint: Mapping[str, str]
+    line: int
+
+
+@dataclass(frozen=True)
 class MessageText:
     title: str
     voice: str
     text: str
     recording: str | None
-    review: str
     words: tuple[str, ...]
     line: int
+    approval: Approval | None = None
+    # Worked out from the approval when content loads: draft, approved or stale.
+    review: str = "draft"
+    # The parts that changed since the approval, when it is stale ("text", "english", "source").
+    changed: tuple[str, ...] = ()
+    # WhatsApp's text where a language needs one (what Meta sees, say); else `text` is used.
+    whatsapp: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +184,7 @@ class Translation:
 
     code: str
     name: str
+    # reviewed when every message has an approval that still holds, else draft.
     review: str
     file: str
     prompts: Mapping[str, str]
@@ -149,6 +208,7 @@ class Content:
     menus: Mapping[str, Menu]
     messages: Mapping[str, Message]
     translations: Mapping[str, Translation]
+    sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
 
     def language(self, code: str) -> Language | None:
         for language in self.languages:
@@ -167,3 +227,12 @@ class Content:
         if node_id in translation.menus:
             return translation.menus[node_id].title
         return translation.messages[node_id].title
+
+    def cited(self, message_id: str) -> list[tuple[Source, Citation]]:
+        """The sources a message cites, with what it cites of each (unknown sources left out)."""
+        message = self.messages[message_id]
+        return [
+            (self.sources[citation.source], citation)
+            for citation in message.citations
+            if citation.source in self.sources
+        ]

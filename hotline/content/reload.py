@@ -63,10 +63,10 @@ def reload_interval(env: Mapping[str, str]) -> float | None:
     return seconds
 
 
-def signature(menus_dir: Path, messages_dir: Path) -> Signature:
+def signature(menus_dir: Path, messages_dir: Path, sources_dir: Path | None = None) -> Signature:
     """Names, modification times and sizes of the content files: cheap to take on a request."""
     entries = []
-    for path in content_files(menus_dir, messages_dir):
+    for path in content_files(menus_dir, messages_dir, sources_dir):
         try:
             stat = path.stat()
         except OSError:
@@ -100,7 +100,7 @@ class Reloader:
         self.in_background = interval > 0
         self.clock = clock
         self.wall_clock = wall_clock
-        self._seen = signature(store.menus_dir, store.messages_dir)
+        self._seen = signature(store.menus_dir, store.messages_dir, store.sources_dir)
         self._next_look = clock() + interval
         self._start_afresh()
         # A forked worker inherits neither the parent's thread nor a lock it held: start afresh.
@@ -158,7 +158,7 @@ class Reloader:
     def _look(self) -> Signature | None:
         """The files' new signature when they changed and have settled, else None."""
         store = self.store
-        now = signature(store.menus_dir, store.messages_dir)
+        now = signature(store.menus_dir, store.messages_dir, store.sources_dir)
         if now == self._seen:
             return None
         newest = max((entry[1] for entry in now), default=0) / 1e9
@@ -179,8 +179,10 @@ class Reloader:
 
     def _load(self, before: Signature) -> None:
         store = self.store
-        result = load_content(store.menus_dir, store.messages_dir, base=store.menus_dir.parent)
-        if signature(store.menus_dir, store.messages_dir) != before:
+        result = load_content(
+            store.menus_dir, store.messages_dir, store.menus_dir.parent, store.sources_dir
+        )
+        if signature(store.menus_dir, store.messages_dir, store.sources_dir) != before:
             self._next_look = self.clock()  # changed while we read it: read it again
             return
         self._seen = before

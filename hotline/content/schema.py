@@ -6,6 +6,7 @@ test fails when a field is not documented there.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -15,6 +16,12 @@ class Field:
     required: bool
     doc: str
 
+
+# Value rules, one place for each: the loader checks them and the guide names them.
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+KEY_PATTERN = re.compile(r"^[0-9*#]$")
+E164_PATTERN = re.compile(r"^\+[1-9][0-9]{7,14}$")
+HOURS_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 
 TEXT = str
 NUMBER = int
@@ -88,14 +95,19 @@ MENU_FIELDS: dict[str, Field] = {
 }
 
 MESSAGE_FIELDS: dict[str, Field] = {
-    "source": Field(TEXT, True, "The statement paragraphs it summarises: statement-2026-02 ¶11."),
+    "source": Field(
+        TEXT,
+        True,
+        "What it summarises: a source id from sources/ and its paragraphs, such as "
+        "statement-2026-02 ¶7, ¶9; a named part (statement-2026-02 contact); or a source id "
+        "alone for a whole document. Several sources: separate them with ;.",
+    ),
     "date": Field(TEXT, True, "The date of the source, such as 2026-02-05."),
 }
 
 TRANSLATION_FIELDS: dict[str, Field] = {
     "language": Field(TEXT, True, "The language code; must match the file name."),
     "name": Field(TEXT, True, "The language's name in itself, such as Español."),
-    "review": Field(TEXT, True, "draft or reviewed: has a human translator checked it?"),
     "prompts": Field(MAPPING, True, "The fixed sentences of the line (see the prompt table)."),
     "recordings": Field(MAPPING, False, "Prompt name -> recording URL, played instead of <Say>."),
     "menus": Field(MAPPING, True, "Menu id -> title and intro in this language."),
@@ -114,12 +126,53 @@ MESSAGE_TEXT_FIELDS: dict[str, Field] = {
     "title": Field(TEXT, True, "Name of the message as an option."),
     "voice": Field(TEXT, True, "What callers hear: numbers written for speech."),
     "text": Field(TEXT, False, "What texters read, if different from the spoken version."),
+    "whatsapp": Field(TEXT, False, "What WhatsApp users read, if different from the text."),
     "recording": Field(TEXT, False, "Recording URL played instead of the spoken text."),
-    "review": Field(TEXT, False, "draft or reviewed, if different from the file's status."),
     "words": Field(LIST, False, "Words a texter can send to open this message."),
+    "approved": Field(
+        MAPPING,
+        False,
+        "Who approved this text and when, with the fingerprint `hotline review` prints for it.",
+    ),
 }
 
-REVIEW_STATES = ("draft", "reviewed")
+APPROVAL_FIELDS: dict[str, Field] = {
+    "by": Field(TEXT, True, "The name (and role) of the person who approved the text."),
+    "date": Field(TEXT, True, "The day of the approval, such as 2026-12-02."),
+    "fingerprint": Field(
+        MAPPING,
+        True,
+        "As printed on the review sheet: `text:` (this language's text), `english:` (the text "
+        "it translates; not in the source language) and `source:` (the cited paragraphs).",
+    ),
+}
+
+# A message's review state, worked out from its approval; a language is reviewed when all its
+# messages are approved.
+MESSAGE_REVIEW_STATES = ("draft", "approved", "stale")
+LANGUAGE_REVIEW_STATES = ("draft", "reviewed")
+
+# A file in sources/: one document the summaries are written from. Its id is the file name.
+SOURCE_FIELDS: dict[str, Field] = {
+    "title": Field(TEXT, True, "The document's title, as published."),
+    "date": Field(TEXT, False, "The date it was published, such as 2026-02-05."),
+    "published": Field(TEXT, True, "Where and how it was published, such as a press release."),
+    "signed_by": Field(LIST, False, "Who signed it, one name and role per entry."),
+    "url": Field(TEXT, False, "Its public address, if it has one."),
+    "paragraphs": Field(
+        MAPPING,
+        False,
+        "The body, word for word, one entry per paragraph: `1: Northampton is ...`; cited as ¶1.",
+    ),
+    "parts": Field(
+        MAPPING, False, "Other passages by name, such as `contact:`; cited by that name."
+    ),
+    "document": Field(
+        TEXT,
+        False,
+        "Instead of paragraphs: a file beside sources/ that is the source, such as PRIVACY.md.",
+    ),
+}
 
 # Placeholders staff may use, filled in when the line speaks or texts.
 PLACEHOLDERS: dict[str, str] = {

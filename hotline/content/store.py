@@ -45,15 +45,21 @@ class ContentStore:
     problems: ProblemList
     # The newest edit, when it was rejected; None when the newest edit is the one served.
     rejected: Rejection | None = None
+    # None: the sources/ folder beside the menus folder.
+    sources_dir: Path | None = None
     _derived: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def load(cls, menus_dir: Path, messages_dir: Path) -> ContentStore:
-        result = load_content(menus_dir, messages_dir, base=menus_dir.parent)
+    def load(
+        cls, menus_dir: Path, messages_dir: Path, sources_dir: Path | None = None
+    ) -> ContentStore:
+        result = load_content(menus_dir, messages_dir, menus_dir.parent, sources_dir)
         if result.content is None:
             raise ContentError(result.problems)
-        return cls(menus_dir, messages_dir, result.content, result.problems)
+        return cls(
+            menus_dir, messages_dir, result.content, result.problems, sources_dir=sources_dir
+        )
 
     def derived(self, name: str, build: Callable[[Content], T]) -> T:
         """A renderer or index for the current content, built on first use."""

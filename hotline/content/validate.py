@@ -10,19 +10,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hotline.content import schema
-from hotline.content.load import KEY_PATTERN
+from hotline.content.approvals import check_approvals
+from hotline.content.citations import check_citations
 from hotline.content.model import MAIN_MENU, Content
 from hotline.content.problems import ProblemList, did_you_mean
 from hotline.content.twilio_voices import check_voice
 from hotline.content.yaml_lines import LineDict, line_of
+from hotline.whatsapp.style import MAX_BODY as WHATSAPP_MAX_BODY
 
 _FORMATTER = string.Formatter()
-# A message cites numbered paragraphs of the statement, the statement's closing contact line, or,
-# for what the line says about itself, PRIVACY.md.
-SOURCE_PATTERN = re.compile(r"^(statement-2026-02 (¶\d+(,\s*¶\d+)*|contact)|PRIVACY\.md)$")
-# Body paragraphs of ../shared/sources/northampton-statement-2026-02.txt, numbered from
-# "Northampton is reaffirming..." (1) to "Northampton will continue..." (12).
-STATEMENT_PARAGRAPHS = 12
 
 
 def placeholders_in(text: str) -> set[str] | None:
@@ -95,6 +91,14 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
         _check_recordings(content, problems, sources)
     check_limits(content, problems, sources)
     validate_sms(content, problems)
+    check_citations(
+        content,
+        problems,
+        lambda file, message_id: (
+            sources.line(file, "messages", message_id, "source") if sources else None
+        ),
+    )
+    check_approvals(content, problems)
 
 
 def check_documents(sources: Sources, problems: ProblemList) -> None:
@@ -165,7 +169,7 @@ def _check_tree(content: Content, problems: ProblemList, known: set[str]) -> Non
         if not menu.options:
             problems.error(menu.file, menu.line, f"menu '{menu.id}' has no options")
         for option in menu.options:
-            if not KEY_PATTERN.match(option.key):
+            if not schema.KEY_PATTERN.match(option.key):
                 problems.error(
                     menu.file,
                     option.line,
@@ -322,6 +326,17 @@ def _check_translations(
             fields = [("voice", text.voice)] + (
                 [("text", text.text)] if text.text != text.voice else []
             )
+            if text.whatsapp:
+                fields.append(("whatsapp", text.whatsapp))
+                if len(text.whatsapp) > WHATSAPP_MAX_BODY:
+                    problems.warning(
+                        file,
+                        at(file, "messages", message_id, "whatsapp") or text.line,
+                        f"the whatsapp text of message '{message_id}' has "
+                        f"{len(text.whatsapp)} characters; Twilio takes at most "
+                        f"{WHATSAPP_MAX_BODY} in one message, so it arrives in pieces",
+                        "shorten it: a WhatsApp reply reads best as one message",
+                    )
             for field, value in fields:
                 check_placeholders(
                     problems,
@@ -340,23 +355,6 @@ def _check_translations(
                     line,
                     f"'{node_id}' is translated but is not in the menu tree",
                     did_you_mean(node_id, [*content.menus, *content.messages]),
-                )
-    for message in content.messages.values():
-        if not SOURCE_PATTERN.match(message.source):
-            problems.error(
-                message.file,
-                message.line,
-                f"source '{message.source}' of message '{message.id}' does not name paragraphs",
-                "write it as: statement-2026-02 ¶11 (or ¶10, ¶11, or statement-2026-02 contact)",
-            )
-            continue
-        for number in re.findall(r"¶(\d+)", message.source):
-            if not 1 <= int(number) <= STATEMENT_PARAGRAPHS:
-                problems.error(
-                    message.file,
-                    message.line,
-                    f"message '{message.id}' cites ¶{number}, but the statement has "
-                    f"paragraphs 1 to {STATEMENT_PARAGRAPHS}",
                 )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from hotline.limits.backends import Backend
 from hotline.limits.settings import AbuseSettings, Rate
 from hotline.privacy import CallerKeys, normalise
+from hotline.whatsapp.address import SMS, WHATSAPP, channel_of, number_of
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +109,16 @@ class Limits:
         return allowed, None if decision_key is None else True
 
     def allowed_country(self, sender: str | None) -> bool:
-        if sender is None or not identifiable(sender):
+        """A real number in a country the sender's channel replies to (WhatsApp: its own list)."""
+        if sender is None:
             return False
-        return normalise(sender).startswith(self.settings.sms_countries)
+        number = number_of(sender)
+        if not identifiable(number):
+            return False
+        if channel_of(sender) == WHATSAPP:
+            countries = self.settings.whatsapp_countries
+            return countries is None or normalise(number).startswith(countries)
+        return normalise(number).startswith(self.settings.sms_countries)
 
     def sms_verdict(
         self, sender: str | None, replay: str | None
@@ -139,7 +147,9 @@ class Limits:
     def _sms_decision(self, sender: str) -> tuple[Verdict, Reason]:
         rate = self.settings.sms_limit
         if rate is not None:
-            count = self._count("sms", rate, self.keys.number("sms", sender))
+            # A WhatsApp sender is a sender of its own kind: its own keyed code and counter.
+            kind = WHATSAPP if channel_of(sender) == WHATSAPP else SMS
+            count = self._count(kind, rate, self.keys.number(kind, number_of(sender)))
             if count == rate.count + 1:
                 return self._within_ceiling(Verdict.NOTICE, Reason.SENDER_LIMIT)
             if count > rate.count:

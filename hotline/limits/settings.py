@@ -25,6 +25,12 @@ DEFAULT_SMS_LIMIT = "60/hour"
 # A busy day's texts with room to spare; past it, a pumping attack stops costing the city money.
 DEFAULT_SMS_GLOBAL_LIMIT = "1000/hour"
 DEFAULT_SMS_COUNTRIES = "+1"
+# WhatsApp replies may go abroad: a relative in Brazil may ask for a family member here, and
+# pumping earns nothing there (no premium numbers; replies inside the 24-hour customer service
+# window carry no Meta fee). The per-sender limit and the global ceiling still bound the cost.
+DEFAULT_WHATSAPP_COUNTRIES = "any"
+# Words for "every country" in HOTLINE_WHATSAPP_COUNTRIES.
+ANY_WORDS = frozenset({"any", "all", "*"})
 
 
 @dataclass(frozen=True)
@@ -56,16 +62,24 @@ def name_example(name: str) -> str:
     }.get(name, "20/hour")
 
 
-def parse_countries(text: str) -> tuple[str, ...]:
+def parse_countries(text: str, name: str = "HOTLINE_SMS_COUNTRIES") -> tuple[str, ...]:
     """Calling codes such as '+1' or '+1,+52'."""
     codes = tuple(part.strip() for part in text.split(",") if part.strip())
     wrong = [code for code in codes if not _COUNTRY.match(code)]
     if wrong or not codes:
+        anywhere = ", or 'any' for every country" if name == "HOTLINE_WHATSAPP_COUNTRIES" else ""
         raise ConfigError(
-            f"HOTLINE_SMS_COUNTRIES is '{text}'; list the calling codes the line may reply to, "
-            "each starting with '+', separated by commas, such as +1 or +1,+52"
+            f"{name} is '{text}'; list the calling codes the line may reply to, "
+            f"each starting with '+', separated by commas, such as +1 or +1,+52{anywhere}"
         )
     return codes
+
+
+def parse_whatsapp_countries(text: str) -> tuple[str, ...] | None:
+    """HOTLINE_WHATSAPP_COUNTRIES: calling codes, or None for 'any' country."""
+    if text.strip().lower() in ANY_WORDS:
+        return None
+    return parse_countries(text, "HOTLINE_WHATSAPP_COUNTRIES")
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,8 @@ class AbuseSettings:
     sms_countries: tuple[str, ...]
     # None hides /metrics altogether.
     metrics_token: str | None
+    # None replies to WhatsApp senders in every country.
+    whatsapp_countries: tuple[str, ...] | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> AbuseSettings:
@@ -103,4 +119,7 @@ class AbuseSettings:
             ),
             sms_countries=parse_countries(setting("HOTLINE_SMS_COUNTRIES", DEFAULT_SMS_COUNTRIES)),
             metrics_token=env.get("HOTLINE_METRICS_TOKEN", "").strip() or None,
+            whatsapp_countries=parse_whatsapp_countries(
+                setting("HOTLINE_WHATSAPP_COUNTRIES", DEFAULT_WHATSAPP_COUNTRIES)
+            ),
         )

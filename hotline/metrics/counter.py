@@ -19,7 +19,7 @@ PREFIX = "hotline:usage:"
 # Days are the city's days, so staff read a day's figures as they lived it.
 ZONE = ZoneInfo("America/New_York")
 RETENTION_DAYS = 90
-CHANNELS = ("voice", "sms")
+CHANNELS = ("voice", "sms", "whatsapp")
 # Labels are content ids and fixed words; anything else is not counted (and cannot inject text).
 LABEL = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from twilio.twiml.messaging_response import MessagingResponse
@@ -29,7 +30,9 @@ from hotline.sms.words import (
     TOPIC,
     WordIndex,
 )
-from hotline.wording import fill, text_values
+from hotline.textchannel import SMS, TextChannel
+from hotline.whatsapp.codes import place_of
+from hotline.wording import fill
 
 CACHE_SIZE = 4096
 SWITCH_SEPARATOR = " · "
@@ -59,28 +62,32 @@ def shortest_trails(content: Content) -> dict[str, Trail]:
     return trails
 
 
-def document(*texts: str) -> str:
+def document(*texts: str, split: Callable[[str], list[str]] = split_text) -> str:
     """A <Response> with the texts joined and split into <Message>s Twilio accepts."""
     response = MessagingResponse()
-    for piece in split_text("\n\n".join(text for text in texts if text.strip())):
+    for piece in split("\n\n".join(text for text in texts if text.strip())):
         response.message(piece)
     return str(response)
 
 
 class SmsRenderer:
-    """Renders every text reply for one version of the content."""
+    """Renders every text reply for one version of the content, as one channel shows it."""
 
-    def __init__(self, content: Content) -> None:
+    def __init__(self, content: Content, channel: TextChannel = SMS) -> None:
         self.content = content
+        self.channel = channel
         self.words = WordIndex(content)
         self.trails = shortest_trails(content)
-        self._values = text_values(content)
+        self._values = channel.values(content)
         self._document = functools.lru_cache(maxsize=CACHE_SIZE)(self._render)
 
     # Reading a reply ------------------------------------------------------------------------
 
     def reply(self, conversation: Conversation | None, body: str) -> Reply:
         """What to answer `body`, and where the conversation is afterwards."""
+        if self.channel.stateless and (place := place_of(self.content, body)) is not None:
+            # A code names its language and place itself: no conversation needed (WhatsApp).
+            return self._at("office" if place.office else "node", place.language, place.trail)
         code = conversation.language if conversation else self.content.default_language
         meaning = self.words.meaning(body, code)
         kind = meaning.kind if meaning else None
@@ -92,6 +99,9 @@ class SmsRenderer:
                 code = meaning.value
             else:
                 code = self.words.language_of(body) or code
+            if self.channel.stateless and kind in (HELP, OFFICE):
+                # Without a cookie every WhatsApp message is a first one: HELP must still help.
+                return self._at(kind, code, MAIN)
             return self._at("welcome", code, MAIN)
         trail = conversation.trail
         if kind == START:
@@ -131,16 +141,19 @@ class SmsRenderer:
 
     # Writing a reply ------------------------------------------------------------------------
 
+    def _write(self, *texts: str) -> str:
+        return document(*texts, split=self.channel.split)
+
     def _render(self, kind: str, code: str, trail: Trail) -> str:
         if kind == "welcome":
-            return document(self.welcome_text(code))
+            return self._write(self.welcome_text(code))
         if kind == "help":
-            return document(self._sms(code, "help"), self._switches(code))
+            return self._write(self._sms(code, "help"), self._switches(code))
         if kind == "office":
-            return document(self._sms(code, "office"), self._sms(code, "navigation"))
+            return self._write(self._sms(code, "office"), self._sms(code, "navigation"))
         if kind == "not_understood":
-            return document(self._sms(code, "not_understood"), self._node(code, trail))
-        return document(self._node(code, trail))
+            return self._write(self._sms(code, "not_understood"), self._node(code, trail))
+        return self._write(self._node(code, trail))
 
     def welcome_text(self, code: str) -> str:
         """The first reply: what the line is and 911, the main menu, the other languages."""
@@ -161,19 +174,25 @@ class SmsRenderer:
         navigation = self._sms(code, "navigation")
         if is_menu(self.content, trail):
             menu_text = self.content.translations[code].menus[trail[-1]]
-            heading = menu_text.intro or _capital(menu_text.title)
+            heading = self.channel.heading(menu_text.intro or _capital(menu_text.title))
             return "\n\n".join(
                 part for part in (heading, self._options(code, trail), navigation) if part
             )
-        text = self.content.translations[code].messages[trail[-1]].text
-        return "\n\n".join(part for part in (fill(text, self._values), navigation) if part)
+        message = self.content.translations[code].messages[trail[-1]]
+        title_of = self.channel.message_title
+        title = title_of(_capital(message.title)) if title_of else ""
+        text = fill(self.channel.text(message), self._values)
+        return "\n\n".join(part for part in (title, text, navigation) if part)
 
     def _options(self, code: str, trail: Trail) -> str:
         template = self._sms(code, "option")
         return "\n".join(
             fill(
                 template,
-                {"key": option.key, "title": _capital(self.content.title(option.target, code))},
+                {
+                    "key": self.channel.option_key(self.content, code, trail, option.key),
+                    "title": _capital(self.content.title(option.target, code)),
+                },
             )
             for option in self.content.menus[trail[-1]].options
         )
@@ -190,11 +209,11 @@ class SmsRenderer:
 
     def problem(self, code: str | None) -> str:
         """A short safe reply: the 911 notice and how to reach the office."""
-        return document(self._sms(self._code_or_default(code), "problem"))
+        return self._write(self._sms(self._code_or_default(code), "problem"))
 
     def paused(self, code: str | None) -> str:
         """The one notice to a sender past the text limit: replies pause; 911 and the office."""
-        return document(self._sms(self._code_or_default(code), "paused"))
+        return self._write(self._sms(self._code_or_default(code), "paused"))
 
     def _code_or_default(self, code: str | None) -> str:
         content = self.content

@@ -6,6 +6,8 @@ GET, Twilio would put the texter's words in the URL, and so in access logs.
 
 from __future__ import annotations
 
+import functools
+
 from flask import Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -16,13 +18,17 @@ from hotline.metrics.record import conversation_item, count
 from hotline.safe_twiml import LAST_RESORT_SMS
 from hotline.sms.render import SmsRenderer
 from hotline.sms.session import Conversation
+from hotline.textchannel import channel_for
 from hotline.webhook import TwilioBlueprint, twiml
 
 NO_REPLY = str(MessagingResponse())
 
 
 def _renderer() -> SmsRenderer:
-    return services.current().store.derived("sms", SmsRenderer)
+    """The renderer of the channel the message came by (SMS, or WhatsApp's `whatsapp:+…`)."""
+    channel = channel_for(request.form.get("From"))
+    build = functools.partial(SmsRenderer, channel=channel)
+    return services.current().store.derived(channel.name, build)
 
 
 def _conversation(renderer: SmsRenderer) -> Conversation | None:
@@ -56,15 +62,16 @@ def incoming_text() -> Response:
         shared.limits, form.get("From"), form.get("MessageSid") or replay, simulated
     )
     renderer = _renderer()
+    channel = renderer.channel.name
     conversation = _conversation(renderer)
     if verdict is not Verdict.REPLY:
         # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
-        count(shared, "sms", None, reason, first, replay=replay, simulated=simulated)
+        count(shared, channel, None, reason, first, replay=replay, simulated=simulated)
         language = conversation.language if conversation else None
         return twiml(renderer.paused(language) if verdict is Verdict.NOTICE else NO_REPLY)
     reply = renderer.reply(conversation, form.get("Body", ""))
     where = conversation_item(reply.conversation)
-    count(shared, "sms", *where, first, replay=replay, simulated=simulated)
+    count(shared, channel, *where, first, replay=replay, simulated=simulated)
     response = twiml(reply.document)
     response.headers.add("Set-Cookie", shared.cookies.set_cookie(reply.conversation))
     return response

@@ -189,7 +189,9 @@ def problems(store: ContentStore) -> dict[str, Any]:
     rejection = store.rejected
     if rejection is not None:
         # The rejection keeps only counts; check the files as they are now to say what is wrong.
-        edited = load_content(store.menus_dir, store.messages_dir, base=store.menus_dir.parent)
+        edited = load_content(
+            store.menus_dir, store.messages_dir, store.menus_dir.parent, store.sources_dir
+        )
         result["rejected"] = {
             "version": rejection.version,
             "at": rejection.at.isoformat(timespec="seconds"),

@@ -43,6 +43,8 @@ DEFAULT_HOTLINE_NUMBER = "+14135550100"
 Reply = Response | tuple[Response, int]
 COOKIE_VALUE = re.compile(r"^[A-Za-z0-9._\-]{0,4000}$")
 TRANSFER_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+# The text simulator speaks to the SMS webhook as an SMS texter or as a WhatsApp user.
+TEXT_CHANNELS = ("sms", "whatsapp")
 SECURITY_HEADERS = {
     # Recordings may live on any https host; nothing else is loaded from outside.
     "Content-Security-Policy": (
@@ -207,7 +209,10 @@ def text() -> Reply:
         return jsonify(error="the conversation cookie is not one the SMS webhook set"), 400
     to = _field(body, "to", DEFAULT_HOTLINE_NUMBER)
     texter = _field(body, "texter")
-    exchange = send_text(_poster(body), to, _field(body, "body"), cookie, texter)
+    channel = _field(body, "channel", "sms")
+    if channel not in TEXT_CHANNELS:
+        return jsonify(error=f"channel must be one of {list(TEXT_CHANNELS)}"), 400
+    exchange = send_text(_poster(body), to, _field(body, "body"), cookie, texter, channel)
     return jsonify(exchange.as_json())
 
 

@@ -157,7 +157,7 @@ def test_the_map_links_each_node_to_its_file_and_line(page: Any, artifacts: Path
     expect(tree.locator(".node.has-problems")).to_have_count(1)
     page.locator("#map").screenshot(path=artifacts / "map-spanish.png")
 
-    node.get_by_role("link", name="text in messages/es.yaml:31").click()
+    node.get_by_role("link", name="text in messages/es.yaml:30").click()
     expect(page).to_have_url(re.compile(r"/staff/source/messages/es\.yaml#L\d+$"))
     expect(page.locator(".source li:target")).to_contain_text("police-role:")
 

@@ -250,7 +250,14 @@
   let textCookie = "";
   let texter = "";
 
+  function textChannel() {
+    return document.querySelector('input[name="text-channel"]:checked').value;
+  }
+
   function segmentNote(reply) {
+    if (reply.channel === "whatsapp") {
+      return `one WhatsApp message · ${reply.characters} characters`;
+    }
     const parts = `${reply.segments} segment${reply.segments === 1 ? "" : "s"}`;
     const note = `${parts} · ${reply.encoding} · ${reply.units} units`;
     return reply.long ? `${note} · longer than staff guidance` : note;
@@ -266,10 +273,12 @@
       thread.append(el("li", { class: "sent" }, el("span", { class: "who" }, "You"), body));
       input.value = "";
       try {
+        const channel = textChannel();
         const data = await api("api/text", {
           body,
           cookie: textCookie,
           texter,
+          channel,
           to: hotlineNumber(),
           edits: triedEdits(),
         });
@@ -288,19 +297,27 @@
           );
         }
         if (!data.replies.length && !data.error) {
-          thread.append(el("li", { class: "reply" }, "No reply (Twilio confirms opt-outs itself)."));
+          const none = textChannel() === "whatsapp"
+            ? "No reply: the conversation ended."
+            : "No reply (Twilio confirms opt-outs itself).";
+          thread.append(el("li", { class: "reply" }, none));
         }
       } catch (error) {
         thread.append(el("li", { class: "reply error" }, `Problem: ${error.message}`));
       }
       input.focus();
     });
-    $("text-reset").addEventListener("click", () => {
+    const newConversation = () => {
       textCookie = "";
       texter = "";
       thread.replaceChildren();
       $("text-body").focus();
-    });
+    };
+    $("text-reset").addEventListener("click", newConversation);
+    // Another channel is another pair of numbers for Twilio: a conversation of its own.
+    for (const radio of document.querySelectorAll('input[name="text-channel"]')) {
+      radio.addEventListener("change", newConversation);
+    }
   }
 
   // Map ---------------------------------------------------------------------------------------
