@@ -23,6 +23,7 @@ import click
 
 from hotline.config import REPO_ROOT, ConfigError, environment
 from hotline.content.load import load_content
+from hotline.content.model import Content
 from hotline.content.problems import ProblemList
 from hotline.content.store import ContentError
 from hotline.services import services_of
@@ -277,6 +278,14 @@ def tree_map(
     """Print the whole menu tree with its keys and titles."""
     from hotline.treemap import tree_map as render_map
 
+    content, code = _content_in(menus_dir, messages_dir, lang)
+    click.echo(render_map(content, code, output_format), nl=False)
+
+
+def _content_in(
+    menus_dir: Path | None, messages_dir: Path | None, lang: str | None
+) -> tuple[Content, str]:
+    """The content without errors (else its problems, and exit 1) and the language asked for."""
     menus_dir, messages_dir = content_dirs(menus_dir, messages_dir)
     result = load_content(menus_dir, messages_dir, Path.cwd(), sources_dir())
     if result.content is None:
@@ -289,7 +298,35 @@ def tree_map(
         raise click.BadParameter(
             f"'{code}' is not a language of the line ({known})", param_hint="--lang"
         )
-    click.echo(render_map(result.content, code, output_format), nl=False)
+    return result.content, code
+
+
+# Review ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@content_options
+@click.option("--lang", help="Language to review (default: the source language, English).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("html", "md")),
+    default="html",
+    show_default=True,
+    help="HTML to print on paper, or Markdown.",
+)
+@never_a_traceback
+def review(
+    menus_dir: Path | None, messages_dir: Path | None, lang: str | None, output_format: str
+) -> None:
+    """Write a review sheet: each message beside what it cites, with boxes to tick and sign.
+
+    Save it and print it: hotline review --lang es > review-es.html
+    """
+    from hotline.review import review_sheet
+
+    content, code = _content_in(menus_dir, messages_dir, lang)
+    click.echo(review_sheet(content, code, output_format), nl=False)
 
 
 # Previews -------------------------------------------------------------------------------------

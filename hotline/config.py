@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline.strength import password_problem
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 # Anyone who learns the key can forge conversation cookies, so it must be long and random.
 MIN_SECRET_KEY_LENGTH = 32
-# The staff console can be reached from the internet, so its password must not be guessable.
-MIN_STAFF_PASSWORD_LENGTH = 12
 
 
 class ConfigError(Exception):
@@ -71,11 +71,9 @@ class Settings:
                 "print(secrets.token_hex(32))'"
             )
         staff_password = env.get("HOTLINE_STAFF_PASSWORD", "").strip() or None
-        if staff_password is not None and len(staff_password) < MIN_STAFF_PASSWORD_LENGTH:
-            raise ConfigError(
-                f"HOTLINE_STAFF_PASSWORD has {len(staff_password)} characters; use at least "
-                f"{MIN_STAFF_PASSWORD_LENGTH}, or leave it unset to switch the staff console off"
-            )
+        weak = staff_password and password_problem("HOTLINE_STAFF_PASSWORD", staff_password)
+        if weak:
+            raise ConfigError(f"{weak}; or leave it unset to switch the staff console off")
         return cls(
             auth_token=token,
             dev=dev,

@@ -223,7 +223,7 @@ class NonBlockingHandler(logging.Handler):
         if stream is not None:
             stream.flush()  # anything written to the stream directly goes first
         while data:
-            data = data[os.write(descriptor, data) :]
+            data = data[_write_once(descriptor, data) :]
 
     def flush(self, timeout: float = EXIT_FLUSH_SECONDS) -> bool:
         """Wait until the queued records are written; False if `timeout` passed first."""
@@ -236,6 +236,20 @@ class NonBlockingHandler(logging.Handler):
 
     def _flush_at_exit(self) -> None:
         self.flush(EXIT_FLUSH_SECONDS)
+
+
+def _write_once(descriptor: int, data: bytes) -> int:
+    """os.write; in a gevent worker, on a thread of gevent's pool, and waited for cooperatively.
+
+    There the writer "thread" is a greenlet: a write that blocks (a pipe nobody reads) would stop
+    the worker's event loop and every request with it (README, "Serving").
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("threading"):
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(os.write, (descriptor, data))
+    return os.write(descriptor, data)
 
 
 def _call(method: weakref.WeakMethod) -> None:  # type: ignore[type-arg]

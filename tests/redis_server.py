@@ -46,6 +46,8 @@ class RedisServer:
                 "--save", "",
                 "--appendonly", "no",
                 "--dir", str(self.directory),
+                # DEBUG SLEEP stalls Redis for the fault tests; from this machine only.
+                "--enable-debug-command", "local",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -8,13 +8,15 @@ from flask.testing import FlaskClient
 
 from hotline import create_app
 from hotline.config import ConfigError
+from hotline.emulator import SignedPoster
 from hotline.limits import AbuseSettings, Limits, MemoryBackend, Rate, Verdict
 from hotline.limits.settings import parse_rate
+from hotline.limits.step import Counter, Limit, Outcome, Result, Step
 from hotline.privacy import CallerKeys
 from hotline.services import services_of, swap
 from tests.conftest import SECRET_KEY, app_settings
 from tests.sms_sim import Texter
-from tests.twilio_sim import CANARY_CALLER, Call, parse_twiml, signed_post
+from tests.twilio_sim import AUTH_TOKEN, CANARY_CALLER, PUBLIC_URL, Call, parse_twiml, signed_post
 
 OTHER_CALLER = "+14135550199"
 
@@ -116,25 +118,46 @@ def test_defaults_limit_calls_and_texts_and_reply_only_to_plus_one() -> None:
 # The in-memory store ------------------------------------------------------------------------
 
 
-def test_memory_counters_and_claims_expire() -> None:
+def counted(key: str, expires_at: int, replay: str | None = None) -> Step:
+    """A step that adds one to `key`, once per `replay`."""
+    remembered = None if replay is None else Counter(replay, expires_at)
+    return Step(remembered, (Outcome("counted", counts=(Counter(key, expires_at),)),))
+
+
+def test_memory_counters_and_replays_expire_at_their_boundary() -> None:
     clock = Clock(100.0)
     backend = MemoryBackend(clock)
-    assert [backend.incr("k", 10) for _ in range(3)] == [1, 2, 3]
-    assert backend.claim("c", "first", 10) is None
-    assert backend.claim("c", "second", 10) == "first"
-    clock.now += 10
-    assert backend.incr("k", 10) == 1
-    assert backend.claim("c", "third", 10) is None
+    for n in range(3):
+        assert backend.run(counted("k", 110, replay=f"r{n}")) == Result("counted", first=True)
+    assert backend.run(counted("k", 110, replay="r1")) == Result("counted", first=False)
+    assert backend.peek("k") == 3
+    clock.now = 110
+    assert backend.peek("k") == 0
+    assert backend.run(counted("k", 120, replay="r1")).first, "the replay key expired too"
     assert backend.counters("") == {"k": 1}
+
+
+def test_a_step_takes_its_first_outcome_whose_limits_hold() -> None:
+    backend = MemoryBackend(Clock(0.0))
+    calls = Counter("calls", 100)
+    step = Step(
+        None,
+        (
+            Outcome("allow", (Limit(calls, 2),), (Counter("usage:start", 100),)),
+            Outcome("reject", counts=(calls, Counter("usage:busy", 100))),
+        ),
+    )
+    assert [backend.run(step).outcome for _ in range(4)] == ["allow", "allow", "reject", "reject"]
+    assert backend.counters("") == {"calls": 4, "usage:start": 2, "usage:busy": 2}
 
 
 def test_memory_sweeps_expired_keys() -> None:
     clock = Clock(0.0)
     backend = MemoryBackend(clock)
     for n in range(100):
-        backend.incr(f"sender-{n}", 5)
+        backend.run(counted(f"sender-{n}", 5))
     clock.now += 61
-    backend.incr("new", 5)
+    backend.run(counted("new", 100))
     assert list(backend._values) == ["new"]
 
 
@@ -245,10 +268,16 @@ def test_more_countries_can_be_allowed() -> None:
     assert text(client, "+5215512345678", sid(2, "SM")) == []
 
 
-def test_the_global_ceiling_stops_all_replies(caplog: pytest.LogCaptureFixture) -> None:
+def test_past_the_ceiling_new_texters_get_only_the_safe_notice(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     client = limited_app(HOTLINE_SMS_GLOBAL_LIMIT="3/hour").test_client(use_cookies=False)
-    replies = [bool(text(client, f"+1413555{n:04d}", sid(n, "SM"))) for n in range(5)]
-    assert replies == [True, True, True, False, False]
+    replies = [text(client, f"+1413555{n:04d}", sid(n, "SM")) for n in range(5)]
+    assert replies[0] and replies[0] == replies[1] == replies[2], "the welcome, as usual"
+    for notice in replies[3:]:
+        assert notice != replies[0]
+        assert len(notice) == 1 and "911" in notice[0] and "413-587-1249" in notice[0]
+    assert text(client, "+14135550003", sid(9, "SM")) == [], "one notice per sender and hour"
     ceiling = [r for r in caplog.records if "HOTLINE_SMS_GLOBAL_LIMIT" in r.getMessage()]
     assert len(ceiling) == 1, "warned once, not per text"
 
@@ -264,10 +293,16 @@ def test_a_replayed_text_gets_the_same_answer_and_counts_once() -> None:
 
 
 def test_an_idempotency_token_marks_a_retry() -> None:
-    limits = services_of(limited_app()).limits
-    assert limits.first_time("token\x00abc")
-    assert not limits.first_time("token\x00abc")
-    assert limits.first_time("token\x00abd")
+    app = limited_app()
+    client = app.test_client()
+    Call(client).start()
+    params = {"CallSid": sid(1), "From": CANARY_CALLER, "To": "+14135550100", "Digits": "1"}
+    for n, token in enumerate(["abc", "abc", "abd"]):
+        # The same token marks a retry even where Twilio changed another field.
+        headers = {"I-Twilio-Idempotency-Token": token}
+        signed_post(client, "/voice/language", {**params, "CallSid": sid(n)}, headers=headers)
+    counted = {(c.language, c.item): c.value for c in services_of(app).metrics.counts()}
+    assert counted[("en", "main")] == 2
 
 
 def test_limits_fail_open_when_the_store_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -277,8 +312,7 @@ def test_limits_fail_open_when_the_store_breaks(monkeypatch: pytest.MonkeyPatch)
     def broken(*args: object) -> int:
         raise RuntimeError("store is broken")
 
-    monkeypatch.setattr(backend, "incr", broken)
-    monkeypatch.setattr(backend, "claim", broken)
+    monkeypatch.setattr(backend, "run", broken)
     client = app.test_client()
     assert not is_busy(greet(client, CANARY_CALLER, sid(1)))
     assert Texter(client).send("hello").replies
@@ -288,31 +322,57 @@ def test_limits_are_decided_once_per_message_with_the_verdicts() -> None:
     clock = Clock()
     settings = AbuseSettings.from_env({"HOTLINE_SMS_LIMIT": "1/hour"})
     limits = Limits(MemoryBackend(clock), CallerKeys(SECRET_KEY), settings, clock)
-    assert limits.sms_verdict(CANARY_CALLER, "m1")[0] is Verdict.REPLY
-    assert limits.sms_verdict(CANARY_CALLER, "m2")[0] is Verdict.NOTICE
-    assert limits.sms_verdict(CANARY_CALLER, "m3")[0] is Verdict.SILENT
-    assert limits.sms_verdict(CANARY_CALLER, "m2")[0] is Verdict.NOTICE
-    assert limits.sms_verdict(CANARY_CALLER, "m1")[0] is Verdict.REPLY
+
+    def verdict(message: str) -> Verdict:
+        return limits.text(CANARY_CALLER, message, under_way=False)[0]
+
+    assert [verdict(m) for m in ["m1", "m2", "m3", "m2", "m1"]] == [
+        Verdict.REPLY,
+        Verdict.NOTICE,
+        Verdict.SILENT,
+        Verdict.NOTICE,
+        Verdict.REPLY,
+    ]
 
 
-def test_a_webhook_makes_one_replay_claim_shared_by_its_limit_and_its_count(
+def test_each_webhook_is_one_step_in_the_store_and_a_retry_counts_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """One store round trip less per call and per text (with Redis, one network hop)."""
+    """The limit, the usage count and the replay claim together: one round trip with Redis."""
     app = limited_app()
     backend = services_of(app).limits.backend
-    claims: list[str] = []
-    real_claim = backend.claim
+    steps: list[Step] = []
+    real_run = backend.run
 
-    def counted_claim(key: str, value: str, ttl: int) -> str | None:
-        claims.append(key)
-        return real_claim(key, value, ttl)
+    def run(step: Step) -> Result:
+        steps.append(step)
+        return real_run(step)
 
-    monkeypatch.setattr(backend, "claim", counted_claim)
+    monkeypatch.setattr(backend, "run", run)
     client = app.test_client(use_cookies=False)
+    press = {"CallSid": sid(1), "From": CANARY_CALLER, "To": "+14135550100", "Digits": "1"}
     for _ in range(2):  # the first delivery, then Twilio's retry
         greet(client, CANARY_CALLER, sid(1))
+        signed_post(client, "/voice/language", press)
         text(client, CANARY_CALLER, sid(1, "SM"))
-    assert len(claims) == 4, claims
+    assert len(steps) == 6, steps
+    assert all(step.replay is not None for step in steps)
     counted = {(c.channel, c.item): c.value for c in services_of(app).metrics.counts()}
-    assert counted == {("voice", "start"): 1, ("sms", "main"): 1}
+    assert counted == {("voice", "start"): 1, ("voice", "main"): 1, ("sms", "main"): 1}
+
+
+# The staff console's simulations -----------------------------------------------------------
+
+
+def test_simulated_texts_never_spend_the_real_lines_limits() -> None:
+    """Security review finding 3: a training session used up the real ceiling."""
+    app = limited_app(HOTLINE_SMS_GLOBAL_LIMIT="4/hour", HOTLINE_SMS_LIMIT="2/hour")
+    console = SignedPoster.for_app(app, AUTH_TOKEN, PUBLIC_URL, simulated=True)
+    for n in range(12):
+        params = {"MessageSid": sid(n, "SM"), "From": f"+14135551{n:03d}", "Body": "hola"}
+        console.post("/sms", {**params, "To": "+14135550100"})
+        console.post("/sms", {**params, "MessageSid": sid(100 + n, "SM"), "To": "+14135550100"})
+    client = app.test_client(use_cookies=False)
+    assert text(client, CANARY_CALLER, sid(1, "SM")), "the real line still replies"
+    assert text(client, CANARY_CALLER, sid(2, "SM")), "and the sender's own limit is untouched"
+    assert {c.item for c in services_of(app).metrics.counts()} == {"main"}, "real texts only"

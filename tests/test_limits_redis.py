@@ -14,7 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hotline import create_app
-from hotline.limits import FallbackBackend, Limits
+from hotline.limits import FallbackBackend, Limits, MemoryBackend, RedisBackend
+from hotline.limits.backends import Batch
+from hotline.limits.step import Counter, Outcome, Result, Step
 from hotline.services import services_of
 from tests.conftest import SECRET_KEY, app_settings
 from tests.redis_server import RedisServer
@@ -63,12 +65,15 @@ def test_limit_keys_are_hmacs_that_expire(redis_url: str, redis_server: RedisSer
             assert secret not in key and secret not in str(value), key
     sender_keys = [key for key in stored if key.startswith("hotline:sms:")]
     assert len(sender_keys) == 1
-    # The key is the HMAC under the app's secret: recomputable only with HOTLINE_SECRET_KEY.
+    # The key is the HMAC, under the app's secret, of the number and the window (so a caller's
+    # code is new in every window): recomputable only with HOTLINE_SECRET_KEY.
+    window = sender_keys[0].split(":")[2]
     derived = hmac.new(SECRET_KEY.encode(), b"hotline caller keys v1", hashlib.sha256).digest()
-    expected = hmac.new(derived, f"sms\x00{CANARY_CALLER}".encode(), hashlib.sha256)
-    assert sender_keys[0].endswith(":" + expected.hexdigest()[:32])
+    expected = hmac.new(derived, f"sms:3600:{window}\x00{CANARY_CALLER}".encode(), hashlib.sha256)
+    assert sender_keys[0] == f"hotline:sms:{window}:{expected.hexdigest()[:32]}"
     other = create_app(app_settings(HOTLINE_SECRET_KEY="another-secret-" + "x" * 40))
-    assert services_of(other).limits.keys.number("sms", CANARY_CALLER) not in sender_keys[0]
+    code = services_of(other).limits.keys.number(f"sms:3600:{window}", CANARY_CALLER)
+    assert code not in sender_keys[0]
 
 
 def test_the_line_keeps_answering_while_redis_is_away_and_shares_again_after(
@@ -137,7 +142,8 @@ def test_what_was_counted_while_redis_was_away_is_added_to_it_when_it_returns(
 
 
 class FlakyRedis:
-    """A stand-in for Redis that is away until told otherwise, and may fail the adding back."""
+    """A stand-in for Redis (a MemoryBackend) that is away until told otherwise, and may fail
+    the adding back. Like Redis, it adds a batch once however often it is sent."""
 
     where = "flaky:6379"
 
@@ -145,20 +151,32 @@ class FlakyRedis:
         self.up = False
         self.fail_adding = False
         self.added_back = 0
-        self.counts: dict[str, int] = {}
+        self.store = MemoryBackend()
+        self.markers: set[str] = set()
 
-    def incr(self, key: str, ttl: int) -> int:
+    def run(self, step: Step) -> Result:
         if not self.up:
             raise redis.ConnectionError("away")
-        self.counts[key] = self.counts.get(key, 0) + 1
-        return self.counts[key]
+        return self.store.run(step)
 
-    def add(self, increments: dict[str, tuple[int, int]]) -> None:
+    def add(self, batch: Batch) -> None:
         self.added_back += 1
         if self.fail_adding:
             raise redis.ConnectionError("away again")
-        for key, (amount, _) in increments.items():
-            self.counts[key] = self.counts.get(key, 0) + amount
+        if batch.marker not in self.markers:
+            self.markers.add(batch.marker)
+            self.store.add({key: (amount, until) for key, amount, until in batch.amounts})
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.store.counters("")
+
+
+FAR = 4_000_000_000
+
+
+def count(backend: FallbackBackend, key: str) -> None:
+    backend.run(Step(None, (Outcome("counted", counts=(Counter(key, FAR),)),)))
 
 
 def eventually(condition: Callable[[], bool], seconds: float = 10) -> bool:
@@ -171,17 +189,17 @@ def eventually(condition: Callable[[], bool], seconds: float = 10) -> bool:
 def test_counts_that_could_not_be_added_back_are_kept_for_the_next_return() -> None:
     flaky = FlakyRedis()
     backend = FallbackBackend(flaky, retry_seconds=0.0)  # type: ignore[arg-type]
-    backend.incr("usage", 60)
-    backend.incr("usage", 60)
+    count(backend, "usage")
+    count(backend, "usage")
     flaky.up, flaky.fail_adding = True, True
-    backend.incr("usage", 60)  # back, and adding the two fails
+    count(backend, "usage")  # back, and adding the two fails
     assert eventually(lambda: flaky.added_back == 1)
     assert flaky.counts == {"usage": 1}
 
     flaky.up = False
-    backend.incr("usage", 60)
+    count(backend, "usage")
     flaky.up, flaky.fail_adding = True, False
-    backend.incr("usage", 60)
+    count(backend, "usage")
     assert eventually(lambda: flaky.counts.get("usage") == 5)  # 2 + 1 kept, 2 in Redis
 
 
@@ -191,29 +209,37 @@ def test_batches_added_before_redis_went_away_again_are_not_added_twice(
     monkeypatch.setattr("hotline.limits.backends.REPAY_BATCH", 1)
     flaky = FlakyRedis()
     backend = FallbackBackend(flaky, retry_seconds=0.0)  # type: ignore[arg-type]
-    backend.incr("first", 60)
-    backend.incr("second", 60)
+    count(backend, "first")
+    count(backend, "second")
     real_add = flaky.add
 
-    def add_then_fail(increments: dict[str, tuple[int, int]]) -> None:
+    def add_then_fail(batch: Batch) -> None:
         if flaky.added_back >= 1:
             flaky.added_back += 1
             raise redis.ConnectionError("away again")
-        real_add(increments)
+        real_add(batch)
 
     flaky.add = add_then_fail  # type: ignore[method-assign]
     flaky.up = True
-    backend.incr("third", 60)
+    count(backend, "third")
     assert eventually(lambda: flaky.added_back == 2)
     assert flaky.counts == {"first": 1, "third": 1}
 
     flaky.add = real_add  # type: ignore[method-assign]
     flaky.up = False
-    backend.incr("third", 60)
+    count(backend, "third")
     flaky.up = True
-    backend.incr("fourth", 60)
+    count(backend, "fourth")
     assert eventually(lambda: flaky.counts.get("second") == 1)
     assert eventually(lambda: flaky.counts == {"first": 1, "second": 1, "third": 2, "fourth": 1})
+
+
+def test_a_batch_sent_again_after_a_lost_answer_is_added_once(redis_url: str) -> None:
+    primary = RedisBackend(redis_url)
+    batch = Batch("hotline:repaid:test", (("hotline:usage:x", 3, FAR),))
+    primary.add(batch)
+    primary.add(batch)
+    assert primary.peek("hotline:usage:x") == 3
 
 
 def test_an_unreachable_redis_at_start_does_not_stop_the_line(

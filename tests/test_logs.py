@@ -26,7 +26,7 @@ from hotline import create_app, logs
 from hotline.config import ConfigError
 from hotline.logs import FloodFilter, NonBlockingHandler
 from tests.conftest import REPO_ROOT, app_settings
-from tests.test_surge import _accepts, free_port
+from tests.gunicorn_server import answers, free_port
 from tests.twilio_sim import CALL_SID, CANARY_CALLER, HOTLINE_NUMBER, PUBLIC_URL, sign
 
 FORGING_PATH = "/voice/%0AERROR%20the%20SMS%20webhook%20failed%3B%20restart%20me"
@@ -181,7 +181,7 @@ def start_gunicorn(port: int, stdout: int) -> subprocess.Popen[bytes]:
     command += ["--bind", f"127.0.0.1:{port}", "hotline:create_app()"]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=stdout, stderr=stdout)
     deadline = time.monotonic() + 30
-    while not _accepts(port):
+    while not answers(port):
         assert process.poll() is None, "gunicorn exited"
         assert time.monotonic() < deadline, "gunicorn did not start"
         time.sleep(0.05)

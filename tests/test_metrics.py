@@ -20,7 +20,7 @@ from tests.sms_sim import Texter
 from tests.test_limits import Clock, greet, sid, text
 from tests.twilio_sim import CANARY_CALLER, Call, signed_post
 
-TOKEN = "metrics-token-0123456789abcdef"
+TOKEN = "metrics-token-0123456789abcdef-9f3c1a7e"
 
 
 def counted(app: Flask) -> dict[tuple[str, str, str], int]:
@@ -108,7 +108,7 @@ def test_refusals_are_counted_without_the_caller() -> None:
 def test_days_are_the_citys_days() -> None:
     # 2026-02-15 03:00 UTC is still the evening of the 14th in Northampton.
     clock = Clock(1771124400.0)
-    metrics = Metrics(MemoryBackend(), clock)
+    metrics = Metrics(MemoryBackend(clock), clock)
     metrics.count("voice", "en", "main")
     assert metrics.counts() == [Count("2026-02-14", "voice", "en", "main", 1)]
 
@@ -226,7 +226,7 @@ def test_stats_reads_a_running_line(app: Flask, running_line: str) -> None:
     result = CliRunner().invoke(main, ["stats", "--url", running_line], env=env)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[2].split()[1:] == ["voice", "none", "start", "1"]
-    env["HOTLINE_METRICS_TOKEN"] = "wrong-token"
+    env["HOTLINE_METRICS_TOKEN"] = "a-wrong-token-f0e1d2c3b4a5968778695a4b"
     result = CliRunner().invoke(main, ["stats", "--url", running_line], env=env)
     assert result.exit_code == 1
     assert "unauthorized" in result.output.lower()

@@ -41,7 +41,7 @@ from tests.redis_server import RedisServer, free_port
 from tests.sms_sim import MESSAGE_SID, Texter
 from tests.twilio_sim import AUTH_TOKEN, CALL_SID, CANARY_CALLER, PUBLIC_URL, Call, sign
 
-METRICS_TOKEN = "canary-metrics-token-0123456789"
+METRICS_TOKEN = "canary-metrics-token-0123456789-5e8d"
 CANARY_BODY = "Zorblax canary words 7f3k"
 FOREIGN_CANARY = "+447700900123"
 FORMATS = [
@@ -449,7 +449,6 @@ def test_gunicorn_logs_nothing_of_the_canary(redis_url: str, tmp_path: Path) -> 
         **app_settings(HOTLINE_REDIS_URL=redis_url),
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
-        "HOTLINE_THREADS": "2",
         "TMPDIR": str(tmp_path),
     }
     out, err = tmp_path / "stdout.log", tmp_path / "stderr.log"

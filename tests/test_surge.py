@@ -1,18 +1,15 @@
 """A surge against the real server: hundreds of callers and texters at once, none failed.
 
-gunicorn runs as in the Procfile on a free loopback port; simulated callers walk the menus and
-texters converse through it over HTTP, with the same Twilio stand-ins as the other tests. Bounded
-to a few seconds; `python bench/run.py` does the long soak and the speed measurements.
+gunicorn runs as in the Procfile on a free loopback port (tests/gunicorn_server.py); simulated
+callers walk the menus and texters converse through it over HTTP, with the same Twilio stand-ins
+as the other tests. Bounded to a few seconds; `python bench/run.py` does the long soak and the
+speed measurements.
 """
 
 from __future__ import annotations
 
 import http.client
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +19,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import Headers
 
-from tests.conftest import REPO_ROOT, app_settings
+from tests.gunicorn_server import Server, running
 from tests.sms_sim import Texter
 from tests.twilio_sim import Call
 
@@ -70,22 +67,11 @@ class HttpClient:
         self.connection.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def worker_rss_kb(master: int) -> list[int]:
+def worker_rss_kb(server: Server) -> list[int]:
     sizes = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid in server.workers():
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) != master:
-                continue
-            status = Path(f"/proc/{entry}/status").read_text()
+            status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue
         sizes += [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")]
@@ -93,43 +79,11 @@ def worker_rss_kb(master: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]]:
-    """gunicorn with gunicorn.conf.py on the test tree; yields (port, master pid)."""
-    port = free_port()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """gunicorn with gunicorn.conf.py on the test tree, without an access log."""
     log = tmp_path_factory.mktemp("surge") / "gunicorn.log"
-    limits_off = {
-        name: "off"
-        for name in ("HOTLINE_CALL_LIMIT", "HOTLINE_SMS_LIMIT", "HOTLINE_SMS_GLOBAL_LIMIT")
-    }
-    env = {**os.environ, **app_settings(**limits_off), "PORT": str(port)}
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
-    command += ["--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*command, "hotline:create_app()"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while len(worker_rss_kb(process.pid)) < 2 or not _accepts(port):
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.1)
-        yield port, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def _accepts(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
+    with running(log, arguments=("--access-logfile", "/dev/null")) as server:
+        yield server
 
 
 def a_caller(port: int, n: int, latencies: list[float]) -> int:
@@ -166,14 +120,16 @@ def surge(port: int, callers: int, texters: int) -> list[float]:
     return latencies
 
 
-def test_a_surge_of_callers_and_texters_is_answered_without_an_error_or_a_leak(server) -> None:
-    port, master = server
+def test_a_surge_of_callers_and_texters_is_answered_without_an_error_or_a_leak(
+    server: Server,
+) -> None:
+    port = server.port
     surge(port, 20, 10)  # warm up: documents cached, threads started
-    before = worker_rss_kb(master)
+    before = worker_rss_kb(server)
 
     latencies = surge(port, CALLERS, TEXTERS)
 
-    after = worker_rss_kb(master)
+    after = worker_rss_kb(server)
     assert len(latencies) == CALLERS * 6 + TEXTERS * 6
     growth = max(b - a for a, b in zip(before, after, strict=True))
     p50, p99 = statistics.median(latencies), statistics.quantiles(latencies, n=100)[98]

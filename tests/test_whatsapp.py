@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from hotline import cli, create_app
+from hotline.config import ConfigError
 from hotline.services import services_of
 from hotline.whatsapp import codes
 from hotline.whatsapp.style import MAX_BODY
@@ -28,7 +29,7 @@ from tests.twilio_sim import CANARY_CALLER, HOTLINE_NUMBER, parse_twiml, signed_
 WA_CANARY = "whatsapp:" + CANARY_CALLER
 WA_HOTLINE = "whatsapp:" + HOTLINE_NUMBER
 ABROAD = "whatsapp:+5511987654321"
-STAFF_PASSWORD = "a staff password for tests"
+STAFF_PASSWORD = "a quiet ferry lantern for whatsapp"
 TAPPABLE_OFFICE = "+1 413-587-1249"
 STOP_WORDS = ["STOP", "stop", "Stop!", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"]
 # The welcome, a menu, a message and HELP in each language of tests/fixtures/content.
@@ -357,3 +358,25 @@ def test_the_privacy_message_tells_whatsapp_users_what_meta_and_twilio_see(
     texter = Texter(shipped_app.test_client(use_cookies=False))
     texter.send(language.upper())
     assert "Meta" not in texter.send(key).text, "SMS keeps its own text"
+
+
+@pytest.mark.parametrize("value", ["55", "+1,brazil", ","])
+def test_a_wrong_whatsapp_country_list_says_how_to_fix_it(value):
+    with pytest.raises(ConfigError) as raised:
+        create_app(app_settings(HOTLINE_WHATSAPP_COUNTRIES=value))
+    message = str(raised.value)
+    assert f"HOTLINE_WHATSAPP_COUNTRIES is '{value}'" in message
+    assert "such as +1 or +1,+52, or 'any' for every country" in message
+
+
+@pytest.mark.parametrize("value", ["any", "ALL", " * "])
+def test_any_country_may_be_written_in_several_ways(value):
+    app = create_app(app_settings(HOTLINE_WHATSAPP_COUNTRIES=value))
+    abroad = WhatsAppUser(app.test_client(use_cookies=False), number=ABROAD, hotline=WA_HOTLINE)
+    assert abroad.send("PT").text.startswith(WELCOME["pt"])
+
+
+@pytest.mark.parametrize("body", ["2026", "4135551234", "٣١", "3x1", "311 please", "3"])
+def test_what_is_not_a_code_is_read_as_words(app, body):
+    person = WhatsAppUser(app.test_client(use_cookies=False), number=WA_CANARY, hotline=WA_HOTLINE)
+    assert person.send(body).text.startswith(WELCOME["en"]), "a first message: the welcome"

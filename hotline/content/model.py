@@ -7,6 +7,8 @@ handlers can share it between threads and cache what they render from it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -197,6 +199,77 @@ class Translation:
 
 
 @dataclass(frozen=True)
+class Edge:
+    """One option of a menu: pressing `key` in `menu` leads to `target`."""
+
+    menu: str
+    key: str
+    target: str
+
+
+@dataclass(frozen=True)
+class TreeWalk:
+    """The tree walked once from the main menu, breadth first: what every check and view needs.
+
+    Built once per content version (`Content.walk`), so the checks, the map, the SMS renderer
+    and the console agree on depth, trails and reachability.
+    """
+
+    # Node id -> the ids from the main menu to it, both included: the shortest way there.
+    trails: Mapping[str, tuple[str, ...]]
+    # Every option of every reachable menu, breadth first, in the menus' own order.
+    edges: tuple[Edge, ...]
+
+    @classmethod
+    def of(cls, menus: Mapping[str, Menu]) -> TreeWalk:
+        trails: dict[str, tuple[str, ...]] = {MAIN_MENU: (MAIN_MENU,)}
+        edges: list[Edge] = []
+        queue = deque([MAIN_MENU])
+        while queue:
+            menu = menus.get(queue.popleft())
+            if menu is None:
+                continue
+            for option in menu.options:
+                edges.append(Edge(menu.id, option.key, option.target))
+                if option.target not in trails:
+                    trails[option.target] = (*trails[menu.id], option.target)
+                    queue.append(option.target)
+        return cls(MappingProxyType(trails), tuple(edges))
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Every reachable node once, breadth first from the main menu."""
+        return tuple(self.trails)
+
+    @functools.cached_property
+    def preorder(self) -> tuple[str, ...]:
+        """Every reachable node once, depth first in key order: as a map of the tree lists them."""
+        order: list[str] = []
+        stack = [MAIN_MENU]
+        while stack:
+            node_id = stack.pop()
+            order.append(node_id)
+            below = [
+                edge.target
+                for edge in self.options(node_id)
+                if self.trails[edge.target][:-1] == self.trails[node_id]
+            ]
+            stack.extend(reversed(list(dict.fromkeys(below))))
+        return tuple(order)
+
+    def reachable(self, node_id: str) -> bool:
+        return node_id in self.trails
+
+    def depth(self, node_id: str) -> int | None:
+        """Key presses from the main menu to the node; None when it cannot be reached."""
+        trail = self.trails.get(node_id)
+        return None if trail is None else len(trail) - 1
+
+    def options(self, menu_id: str) -> tuple[Edge, ...]:
+        return tuple(edge for edge in self.edges if edge.menu == menu_id)
+
+
+@dataclass(frozen=True)
 class Content:
     version: str
     default_language: str
@@ -209,6 +282,11 @@ class Content:
     messages: Mapping[str, Message]
     translations: Mapping[str, Translation]
     sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
+
+    @functools.cached_property
+    def walk(self) -> TreeWalk:
+        """The tree walked once from the main menu (cached: the content never changes)."""
+        return TreeWalk.of(self.menus)
 
     def language(self, code: str) -> Language | None:
         for language in self.languages:

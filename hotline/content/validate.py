@@ -196,8 +196,8 @@ def _check_tree(content: Content, problems: ProblemList, known: set[str]) -> Non
 
 
 def _check_reachability_and_cycles(content: Content, problems: ProblemList) -> None:
-    reached: set[str] = set()
     on_path: list[str] = []
+    done: set[str] = set()
 
     def visit(node_id: str) -> None:
         if node_id in on_path:
@@ -210,19 +210,18 @@ def _check_reachability_and_cycles(content: Content, problems: ProblemList) -> N
                 "the back and main-menu keys already return; remove the option that loops",
             )
             return
-        reached.add(node_id)
         menu = content.menus.get(node_id)
-        if menu is None:
+        if menu is None or node_id in done:
             return
         on_path.append(node_id)
         for option in menu.options:
-            if option.target in content.menus or option.target in content.messages:
-                visit(option.target)
+            visit(option.target)
         on_path.pop()
+        done.add(node_id)
 
     visit(MAIN_MENU)
     for node in [*content.menus.values(), *content.messages.values()]:
-        if node.id not in reached:
+        if not content.walk.reachable(node.id):
             problems.warning(
                 node.file,
                 node.line,
@@ -445,28 +444,16 @@ def _check_placeholder_consistency(
 
 def _check_depth(content: Content, problems: ProblemList) -> None:
     """Warn about the first place on each branch that takes too many key presses to reach."""
-    depth = {MAIN_MENU: 0}
-    queue = [MAIN_MENU]
-    while queue:
-        menu = content.menus.get(queue.pop(0))
-        if menu is None:
-            continue
-        for option in menu.options:
-            if option.target in depth:
-                continue
-            depth[option.target] = depth[menu.id] + 1
-            node = content.menus.get(option.target) or content.messages.get(option.target)
-            if node is None:
-                continue
-            if depth[option.target] == DEPTH_WARNING + 1:
-                problems.warning(
-                    node.file,
-                    node.line,
-                    f"'{node.id}' takes {DEPTH_WARNING + 1} key presses from the main menu; "
-                    f"callers give up after {DEPTH_WARNING}",
-                    "move it, and what is under it, closer to the main menu",
-                )
-            queue.append(option.target)
+    for node_id in content.walk.order:
+        node = content.menus.get(node_id) or content.messages.get(node_id)
+        if node is not None and content.walk.depth(node_id) == DEPTH_WARNING + 1:
+            problems.warning(
+                node.file,
+                node.line,
+                f"'{node.id}' takes {DEPTH_WARNING + 1} key presses from the main menu; "
+                f"callers give up after {DEPTH_WARNING}",
+                "move it, and what is under it, closer to the main menu",
+            )
 
 
 def _check_voices(content: Content, problems: ProblemList, sources: Sources) -> None:

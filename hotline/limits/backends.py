@@ -1,7 +1,7 @@
-"""Counters and short-lived values that expire: in this process's memory, or in shared Redis.
+"""Where limits and usage counts live: this process's memory, or Redis shared by every instance.
 
 Keys hold no caller data: per-caller keys are HMACs (hotline.privacy.CallerKeys), and values are
-counts or a decision word. Every key expires.
+counts or an outcome's name. Every key expires at a fixed boundary (see step.py).
 """
 
 from __future__ import annotations
@@ -9,38 +9,49 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from hotline.limits.step import (
+    NOTHING,
+    Counter,
+    Result,
+    Step,
+    as_repayment,
+    as_script_arguments,
+    choose,
+)
+
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 # Twilio waits 15 seconds for an answer; a slow Redis must cost a caller a fraction of that.
 REDIS_TIMEOUT_SECONDS = 0.5
 # While Redis is away, try it again at most this often, so callers do not each wait for it.
 REDIS_RETRY_SECONDS = 5.0
 SWEEP_SECONDS = 60.0
-# Counters kept in memory during an outage that are added to Redis when it returns, at most.
+# Counters and steps kept in memory during an outage, to add to Redis when it returns, at most.
 MAX_OWED_KEYS = 100_000
+MAX_UNSURE_STEPS = 10_000
 REPAY_BATCH = 500
+# A repaid batch's marker outlives any retry of that batch.
+REPAY_MARKER_SECONDS = 86_400
 
 
 class Backend(Protocol):
-    def incr(self, key: str, ttl: int) -> int:
-        """Add one to a counter that expires `ttl` seconds after its last change."""
+    def run(self, step: Step) -> Result:
+        """Take one webhook's step (see step.py) atomically."""
         ...
 
-    def claim(self, key: str, value: str, ttl: int) -> str | None:
-        """Set `key` if it is absent and return None, or return the value already there."""
-        ...
-
-    def put(self, key: str, value: str, ttl: int) -> None:
-        """Set `key` to `value` for `ttl` seconds."""
+    def peek(self, key: str) -> int:
+        """A counter's present value (0 when absent)."""
         ...
 
     def counters(self, prefix: str) -> dict[str, int]:
@@ -51,7 +62,8 @@ class Backend(Protocol):
 class MemoryBackend:
     """The embedded default: one process's memory, so each instance counts on its own."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        # The wall clock: expiries are boundaries in Unix time, the same as in Redis.
         self._clock = clock
         self._values: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
@@ -69,26 +81,39 @@ class MemoryBackend:
             self._values = {k: v for k, v in self._values.items() if v[1] > now}
             self._next_sweep = now + SWEEP_SECONDS
 
-    def incr(self, key: str, ttl: int) -> int:
+    def _add(self, counter: Counter, amount: int, now: float) -> None:
+        count = int(self._live(counter.key, now) or 0) + amount
+        self._values[counter.key] = (str(count), counter.expires_at)
+
+    def run(self, step: Step) -> Result:
         with self._lock:
             now = self._clock()
             self._sweep(now)
-            count = int(self._live(key, now) or 0) + 1
-            self._values[key] = (str(count), now + ttl)
-            return count
+            if step.replay is not None:
+                earlier = self._live(step.replay.key, now)
+                if earlier is not None:
+                    return Result(earlier, first=False)
+            keys = {limit.counter.key for o in step.outcomes for limit in o.limits}
+            outcome = choose(step, {key: int(self._live(key, now) or 0) for key in keys})
+            if outcome is None:
+                return Result(NOTHING)
+            for counter in outcome.counters():
+                self._add(counter, 1, now)
+            if step.replay is not None:
+                self._values[step.replay.key] = (outcome.name, step.replay.expires_at)
+            return Result(outcome.name, added=outcome.counters())
 
-    def claim(self, key: str, value: str, ttl: int) -> str | None:
+    def add(self, amounts: dict[str, tuple[int, int]]) -> None:
+        """Add to counters: key -> (amount, expires_at)."""
         with self._lock:
             now = self._clock()
-            self._sweep(now)
-            existing = self._live(key, now)
-            if existing is None:
-                self._values[key] = (value, now + ttl)
-            return existing
+            for key, (amount, expires_at) in amounts.items():
+                self._add(Counter(key, expires_at), amount, now)
 
-    def put(self, key: str, value: str, ttl: int) -> None:
+    def peek(self, key: str) -> int:
         with self._lock:
-            self._values[key] = (value, self._clock() + ttl)
+            value = self._live(key, self._clock())
+        return int(value) if value is not None and value.isdigit() else 0
 
     def counters(self, prefix: str) -> dict[str, int]:
         with self._lock:
@@ -100,6 +125,18 @@ class MemoryBackend:
             }
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Counts to add to Redis once: the marker makes sending the batch again harmless."""
+
+    marker: str
+    amounts: tuple[tuple[str, int, int], ...]  # key, amount, expires_at
+
+
+def _script(name: str) -> str:
+    return (files("hotline.limits") / name).read_text(encoding="utf-8")
+
+
 class RedisBackend:
     """Redis shared by every instance, so limits and counts hold across the whole line."""
 
@@ -109,35 +146,47 @@ class RedisBackend:
             url,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            # One quick retry replaces a connection that went stale while Redis restarted.
-            retry=Retry(NoBackoff(), 1),
+            # No retries by redis-py: a command that timed out may have reached Redis, and sent
+            # again it would count twice. Steps are retried here only when that is harmless.
+            retry=Retry(NoBackoff(), 0),
             decode_responses=True,
         )
+        self._step = self.client.register_script(_script("step.lua"))
+        self._add = self.client.register_script(_script("add.lua"))
 
-    def incr(self, key: str, ttl: int) -> int:
-        pipe = self.client.pipeline(transaction=True)
-        pipe.incr(key)
-        pipe.expire(key, ttl)
-        count, _ = pipe.execute()
-        return int(count)
+    def run(self, step: Step) -> Result:
+        try:
+            return self._run(step, self.client)
+        except redis.ConnectionError:
+            if step.replay is None:
+                raise
+            # A connection that went stale while Redis restarted. Sending the step again is
+            # safe: had Redis taken it, the replay key gives back its outcome and adds nothing.
+            return self._run(step, self.client)
 
-    def add(self, increments: dict[str, tuple[int, int]]) -> None:
-        """Add to several counters in one round trip: key -> (amount, ttl)."""
+    def _run(self, step: Step, client: redis.Redis) -> Result:
+        keys, argv = as_script_arguments(step)
+        outcome, first, added = self._step(keys=keys, args=argv, client=client)
+        return _result(step, keys, outcome, first, added)
+
+    def run_all(self, steps: list[Step]) -> None:
+        """Take several steps in one round trip (adding back what was counted in memory)."""
         pipe = self.client.pipeline(transaction=False)
-        for key, (amount, ttl) in increments.items():
-            pipe.incrby(key, amount)
-            pipe.expire(key, ttl)
+        for step in steps:
+            keys, argv = as_script_arguments(step)
+            self._step(keys=keys, args=argv, client=pipe)
         pipe.execute()
 
-    def claim(self, key: str, value: str, ttl: int) -> str | None:
-        if self.client.set(key, value, nx=True, ex=ttl):
-            return None
-        existing = self.client.get(key)
-        # Expired between the two commands: treat it as just claimed.
-        return None if existing is None else str(existing)
+    def add(self, batch: Batch) -> None:
+        keys = [batch.marker] + [key for key, _, _ in batch.amounts]
+        args: list[int] = [int(time.time()) + REPAY_MARKER_SECONDS]
+        for _, amount, expires_at in batch.amounts:
+            args += [amount, expires_at]
+        self._add(keys=keys, args=args)
 
-    def put(self, key: str, value: str, ttl: int) -> None:
-        self.client.set(key, value, ex=ttl)
+    def peek(self, key: str) -> int:
+        value = self.client.get(key)
+        return int(value) if value is not None and str(value).isdigit() else 0
 
     def counters(self, prefix: str) -> dict[str, int]:
         keys = sorted(self.client.scan_iter(match=f"{prefix}*", count=1000))
@@ -148,6 +197,11 @@ class RedisBackend:
                 if value is not None and str(value).isdigit():
                     result[key] = int(value)
         return result
+
+
+def _result(step: Step, keys: list[str], outcome: str, first: int, added: list[int]) -> Result:
+    by_key = {c.key: c for o in step.outcomes for c in o.counters()}
+    return Result(str(outcome), bool(first), tuple(by_key[keys[i - 1]] for i in added))
 
 
 def redis_location(url: str) -> str:
@@ -161,11 +215,12 @@ def redis_location(url: str) -> str:
 class FallbackBackend:
     """Redis while it answers; this process's memory while it does not, with a warning.
 
-    The line must keep answering if Redis goes away: limits then hold per instance, and Redis is
-    tried again every few seconds until it returns. What was counted in memory meanwhile (usage
-    counts, limit windows) is added to Redis once it answers again, in a thread of its own, so
-    the figures staff read cover the outage too (a news event is when Redis is likeliest to
-    struggle, and when the figures matter most).
+    The line must keep answering if Redis goes away or stalls: limits then hold per instance, and
+    Redis is tried again every few seconds until it returns. What was counted in memory meanwhile
+    is added to Redis once it answers again, in a thread of its own, so the figures staff read
+    cover the outage too (a news event is when Redis is likeliest to struggle, and when the
+    figures matter most). A step sent to Redis without an answer may or may not have been taken
+    there; it is added back under its own replay key, so it counts once either way.
     """
 
     def __init__(
@@ -182,70 +237,96 @@ class FallbackBackend:
         self._down = False
         self._retry_at = 0.0
         self._lock = threading.Lock()
-        # Counted in memory while Redis was away, to add to Redis when it returns: key ->
-        # (increments, ttl). Bounded, so a long outage under a flood cannot fill the memory.
+        # Counted in memory while Redis was known to be away: key -> (increments, expires_at).
+        # Bounded, so a long outage under a flood cannot fill the memory.
         self._owed: dict[str, tuple[int, int]] = {}
+        # Steps sent to Redis that got no answer, as taken in memory instead.
+        self._unsure: list[Step] = []
+        # Batches whose adding back failed, kept with their markers to send again.
+        self._unpaid: list[Batch] = []
 
     @property
     def using_redis(self) -> bool:
         return not self._down
 
-    def _use(self, on_redis: Callable[[RedisBackend], T], in_memory: Callable[[], T]) -> T:
+    def _away(self, error: redis.RedisError) -> None:
+        with self._lock:
+            first = not self._down
+            self._down = True
+            self._retry_at = self._clock() + self.retry_seconds
+        if first:
+            # Logged outside the lock: a log sink that blocks must not hold every counter.
+            log.warning(
+                "Redis at %s is not answering (%s); limits and counts are kept in this process's "
+                "memory until it answers, then added to it",
+                self.primary.where,
+                type(error).__name__,
+            )
+
+    def _back(self) -> None:
+        with self._lock:
+            if not self._down:
+                return
+            self._down = False
+            owed, self._owed = self._owed, {}
+            unsure, self._unsure = self._unsure, []
+            unpaid, self._unpaid = self._unpaid, []
+        log.warning("Redis at %s answers again; limits are shared", self.primary.where)
+        batches = unpaid + _batches(owed)
+        if batches or unsure:
+            threading.Thread(
+                target=self._repay,
+                args=(batches, unsure),
+                name="hotline-redis-repay",
+                daemon=True,
+            ).start()
+
+    def _owe(self, added: tuple[Counter, ...]) -> None:
+        """Remember increments made in memory (the lock is held)."""
+        for counter in added:
+            owed = self._owed.get(counter.key)
+            if owed is not None:
+                self._owed[counter.key] = (owed[0] + 1, counter.expires_at)
+            elif len(self._owed) < MAX_OWED_KEYS:
+                self._owed[counter.key] = (1, counter.expires_at)
+
+    def run(self, step: Step) -> Result:
         if self._down and self._clock() < self._retry_at:
-            return in_memory()
+            result = self.fallback.run(step)
+            with self._lock:
+                self._owe(result.added)
+            return result
         try:
-            result = on_redis(self.primary)
+            result = self.primary.run(step)
         except redis.RedisError as error:
+            self._away(error)
+            result = self.fallback.run(step)
             with self._lock:
-                if not self._down:
-                    log.warning(
-                        "Redis at %s is not answering (%s); limits and counts are kept in this "
-                        "process's memory until it returns",
-                        self.primary.where,
-                        type(error).__name__,
-                    )
-                self._down = True
-                self._retry_at = self._clock() + self.retry_seconds
-            return in_memory()
+                if step.replay is not None and len(self._unsure) < MAX_UNSURE_STEPS:
+                    self._unsure.append(as_repayment(step, result))
+                else:
+                    self._owe(result.added)
+            return result
         if self._down:
-            with self._lock:
-                owed: dict[str, tuple[int, int]] = {}
-                if self._down:
-                    log.warning("Redis at %s answers again; limits are shared", self.primary.where)
-                    owed, self._owed = self._owed, {}
-                self._down = False
-            if owed:
-                threading.Thread(
-                    target=self._repay, args=(owed,), name="hotline-redis-repay", daemon=True
-                ).start()
+            self._back()
         return result
 
-    def _incr_in_memory(self, key: str, ttl: int) -> int:
-        count = self.fallback.incr(key, ttl)
-        with self._lock:
-            self._owe(key, 1, ttl)
-        return count
-
-    def _owe(self, key: str, increments: int, ttl: int) -> None:
-        """Remember increments made in memory (the lock is held)."""
-        owed = self._owed.get(key)
-        if owed is not None:
-            self._owed[key] = (owed[0] + increments, ttl)
-        elif len(self._owed) < MAX_OWED_KEYS:
-            self._owed[key] = (increments, ttl)
-
-    def _repay(self, owed: dict[str, tuple[int, int]]) -> None:
+    def _repay(self, batches: list[Batch], unsure: list[Step]) -> None:
         """Add to Redis what was counted in memory while it was away, a batch at a time."""
-        items = list(owed.items())
-        start = 0
+        done_batches = done_steps = 0
         try:
-            for start in range(0, len(items), REPAY_BATCH):
-                self.primary.add(dict(items[start : start + REPAY_BATCH]))
+            for batch in batches:
+                self.primary.add(batch)
+                done_batches += 1
+            for start in range(0, len(unsure), REPAY_BATCH):
+                self.primary.run_all(unsure[start : start + REPAY_BATCH])
+                done_steps = start + REPAY_BATCH
         except redis.RedisError as error:
-            # Batches already added stay added; only the rest is kept for next time.
+            # What was added stays added; the rest is sent again next time, under the same
+            # markers and replay keys, so a batch that did arrive is not added twice.
             with self._lock:
-                for key, (increments, ttl) in items[start:]:
-                    self._owe(key, increments, ttl)
+                self._unpaid = batches[done_batches:] + self._unpaid
+                self._unsure = unsure[done_steps:] + self._unsure
             log.warning(
                 "the counts made while Redis was away could not be added to it (%s); they are "
                 "kept to add next time it answers",
@@ -253,24 +334,35 @@ class FallbackBackend:
             )
             return
         log.info(
-            "Redis at %s: added %d counters kept in memory while it was away",
+            "Redis at %s: added %d counters and %d webhooks counted in memory while it was away",
             self.primary.where,
-            len(owed),
+            sum(len(batch.amounts) for batch in batches),
+            len(unsure),
         )
 
-    def incr(self, key: str, ttl: int) -> int:
-        return self._use(lambda r: r.incr(key, ttl), lambda: self._incr_in_memory(key, ttl))
-
-    def claim(self, key: str, value: str, ttl: int) -> str | None:
-        return self._use(
-            lambda r: r.claim(key, value, ttl), lambda: self.fallback.claim(key, value, ttl)
-        )
-
-    def put(self, key: str, value: str, ttl: int) -> None:
-        self._use(lambda r: r.put(key, value, ttl), lambda: self.fallback.put(key, value, ttl))
+    def peek(self, key: str) -> int:
+        if not self._down:
+            try:
+                return self.primary.peek(key)
+            except redis.RedisError as error:
+                self._away(error)
+        return self.fallback.peek(key)
 
     def counters(self, prefix: str) -> dict[str, int]:
-        return self._use(lambda r: r.counters(prefix), lambda: self.fallback.counters(prefix))
+        if not self._down:
+            try:
+                return self.primary.counters(prefix)
+            except redis.RedisError as error:
+                self._away(error)
+        return self.fallback.counters(prefix)
+
+
+def _batches(owed: dict[str, tuple[int, int]]) -> list[Batch]:
+    items = [(key, amount, expires_at) for key, (amount, expires_at) in owed.items()]
+    return [
+        Batch(f"hotline:repaid:{uuid.uuid4().hex}", tuple(items[start : start + REPAY_BATCH]))
+        for start in range(0, len(items), REPAY_BATCH)
+    ]
 
 
 def make_backend(redis_url: str | None) -> MemoryBackend | FallbackBackend:

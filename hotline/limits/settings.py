@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hotline.config import ConfigError
+from hotline.strength import token_problem
 
 PERIODS = {
     "second": 1,
@@ -25,6 +26,10 @@ DEFAULT_SMS_LIMIT = "60/hour"
 # A busy day's texts with room to spare; past it, a pumping attack stops costing the city money.
 DEFAULT_SMS_GLOBAL_LIMIT = "1000/hour"
 DEFAULT_SMS_COUNTRIES = "+1"
+# Past the ceiling, a sender's first text of the hour still gets one short notice with 911 and
+# the office's number (one segment), from an allowance of its own: silencing that takes as many
+# numbers as the allowance, not the seventeen that use up the ceiling.
+DEFAULT_SMS_NOTICE_LIMIT = "300/hour"
 # WhatsApp replies may go abroad: a relative in Brazil may ask for a family member here, and
 # pumping earns nothing there (no premium numbers; replies inside the 24-hour customer service
 # window carry no Meta fee). The per-sender limit and the global ceiling still bound the cost.
@@ -59,6 +64,7 @@ def name_example(name: str) -> str:
         "HOTLINE_CALL_LIMIT": DEFAULT_CALL_LIMIT,
         "HOTLINE_SMS_LIMIT": DEFAULT_SMS_LIMIT,
         "HOTLINE_SMS_GLOBAL_LIMIT": DEFAULT_SMS_GLOBAL_LIMIT,
+        "HOTLINE_SMS_NOTICE_LIMIT": DEFAULT_SMS_NOTICE_LIMIT,
     }.get(name, "20/hour")
 
 
@@ -82,12 +88,24 @@ def parse_whatsapp_countries(text: str) -> tuple[str, ...] | None:
     return parse_countries(text, "HOTLINE_WHATSAPP_COUNTRIES")
 
 
+def parse_token(name: str, text: str) -> str | None:
+    """A bearer token, None when unset; as long and random as the secret key must be."""
+    token = text.strip()
+    if not token:
+        return None
+    problem = token_problem(name, token)
+    if problem:
+        raise ConfigError(f"{problem}; or leave it unset to turn /metrics off")
+    return token
+
+
 @dataclass(frozen=True)
 class AbuseSettings:
     redis_url: str | None
     call_limit: Rate | None
     sms_limit: Rate | None
     sms_global_limit: Rate | None
+    sms_notice_limit: Rate | None
     sms_countries: tuple[str, ...]
     # None hides /metrics altogether.
     metrics_token: str | None
@@ -117,8 +135,14 @@ class AbuseSettings:
                 "HOTLINE_SMS_GLOBAL_LIMIT",
                 setting("HOTLINE_SMS_GLOBAL_LIMIT", DEFAULT_SMS_GLOBAL_LIMIT),
             ),
+            sms_notice_limit=parse_rate(
+                "HOTLINE_SMS_NOTICE_LIMIT",
+                setting("HOTLINE_SMS_NOTICE_LIMIT", DEFAULT_SMS_NOTICE_LIMIT),
+            ),
             sms_countries=parse_countries(setting("HOTLINE_SMS_COUNTRIES", DEFAULT_SMS_COUNTRIES)),
-            metrics_token=env.get("HOTLINE_METRICS_TOKEN", "").strip() or None,
+            metrics_token=parse_token(
+                "HOTLINE_METRICS_TOKEN", setting("HOTLINE_METRICS_TOKEN", "")
+            ),
             whatsapp_countries=parse_whatsapp_countries(
                 setting("HOTLINE_WHATSAPP_COUNTRIES", DEFAULT_WHATSAPP_COUNTRIES)
             ),

@@ -1,12 +1,18 @@
-"""The limits as the webhooks use them: Twilio's fields as plain values, never failing a caller."""
+"""The limits as the webhooks use them: Twilio's fields as plain values, never failing a caller.
+
+Each webhook is one step (see Limits). A simulated request (the staff console) is held to the
+limits' simulation copy: it never spends the real line's limits nor adds to its usage figures.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.limits.guard import Limits, Reason, Verdict
+from hotline.limits.step import Counter
 
 log = logging.getLogger(__name__)
 
@@ -31,35 +37,54 @@ def busy() -> str:
 BUSY_TWIML = busy()
 
 
-def call_allowed(
-    limits: Limits, caller: str | None, call_sid: str | None, simulated: bool = False
-) -> tuple[bool, bool | None]:
-    """Whether to answer this call, and whether it is its first greeting (see Limits).
+def _chosen(limits: Limits, simulated: bool) -> Limits:
+    return limits.simulation() if simulated else limits
 
-    When the check itself fails, answer, and leave the first-time question open (None).
-    """
-    if simulated:
-        # The console's simulations reach no one: they must never spend a caller's allowance.
-        return True, None
+
+def visit(
+    limits: Limits, replay: str | None, counted: Counter | None, simulated: bool = False
+) -> None:
+    """Count a visit once per webhook (see Limits.visit); a failure costs the count only."""
+    if counted is None:
+        return
     try:
-        return limits.call_allowed(caller, call_sid)
+        _chosen(limits, simulated).visit(replay, counted)
+    except Exception:
+        log.exception("a visit could not be counted; the caller was answered")
+
+
+def call_allowed(
+    limits: Limits,
+    caller: str | None,
+    call_sid: str | None,
+    answered: Counter | None = None,
+    busy: Counter | None = None,
+    simulated: bool = False,
+) -> bool:
+    """Whether to answer this call, counting it as `answered` or `busy`; answered if unsure."""
+    try:
+        return _chosen(limits, simulated).call(caller, call_sid, answered, busy)
     except Exception:
         log.exception("the call limit could not be checked; the call was answered")
-        return True, None
+        return True
 
 
 def sms_verdict(
-    limits: Limits, sender: str | None, replay: str | None, simulated: bool = False
-) -> tuple[Verdict, Reason, bool | None]:
-    """Whether to reply to this text, and whether it is its first delivery (see Limits).
+    limits: Limits,
+    sender: str | None,
+    replay: str | None,
+    under_way: bool = False,
+    replied: Counter | None = None,
+    refused: Callable[[Reason], Counter | None] = lambda reason: None,
+    simulated: bool = False,
+) -> tuple[Verdict, Reason]:
+    """Whether to reply to this text (see Limits.text); replied to if unsure.
 
     `replay` is what a retry of this text repeats: its MessageSid, else its replay_id.
     """
-    if simulated:
-        # A training session must never spend the line-wide ceiling that residents rely on.
-        return Verdict.REPLY, Reason.NONE, None
     try:
-        return limits.sms_verdict(sender, replay)
+        chosen = _chosen(limits, simulated)
+        return chosen.text(sender, replay, under_way, replied, refused)
     except Exception:
         log.exception("the text limits could not be checked; the text was answered")
-        return Verdict.REPLY, Reason.NONE, None
+        return Verdict.REPLY, Reason.NONE

@@ -1,7 +1,8 @@
 """Counts per day, channel, language and menu item, in the same store as the limits.
 
-Nothing else is counted: no caller, no time of day, no sequence of steps. A count cannot be tied
-to a call, so figures are safe to show to anyone on the staff.
+Nothing else is counted: no caller, no time of day, no sequence of steps. Every count of a day
+expires at the same moment (the end of that day, plus the retention), so not even a key's expiry
+tells when it was last added to.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from hotline.limits.backends import Backend
+from hotline.limits.step import Counter, Outcome, Step
 
 PREFIX = "hotline:usage:"
 # Days are the city's days, so staff read a day's figures as they lived it.
@@ -43,12 +45,19 @@ class Metrics:
     def today(self) -> str:
         return dt.datetime.fromtimestamp(self._clock(), ZONE).date().isoformat()
 
-    def count(self, channel: str, language: str, item: str) -> None:
-        """Add one to today's count for an item; labels must be plain ids."""
+    def counter(self, channel: str, language: str, item: str) -> Counter:
+        """Today's counter for an item, to add to in a webhook's step; labels must be plain ids."""
         if channel not in CHANNELS or not (LABEL.match(language) and LABEL.match(item)):
             raise ValueError(f"not a usage label: {channel!r}, {language!r}, {item!r}")
-        key = f"{PREFIX}{self.today()}:{channel}:{language}:{item}"
-        self.backend.incr(key, RETENTION_DAYS * 86400)
+        today = dt.datetime.fromtimestamp(self._clock(), ZONE).date()
+        return Counter(
+            f"{PREFIX}{today.isoformat()}:{channel}:{language}:{item}", _kept_until(today)
+        )
+
+    def count(self, channel: str, language: str, item: str) -> None:
+        """Add one to today's count for an item, outside any webhook (no replay to guard)."""
+        counted = Outcome("counted", counts=(self.counter(channel, language, item),))
+        self.backend.run(Step(None, (counted,)))
 
     def counts(self) -> list[Count]:
         """Every count kept, oldest day first."""
@@ -58,3 +67,9 @@ class Metrics:
             if len(parts) == 4:
                 result.append(Count(*parts, value=value))
         return sorted(result)
+
+
+def _kept_until(day: dt.date) -> int:
+    """The end of the city's day, plus the retention: the same for every count of that day."""
+    last = day + dt.timedelta(days=RETENTION_DAYS + 1)
+    return int(dt.datetime.combine(last, dt.time(), ZONE).timestamp())

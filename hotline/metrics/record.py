@@ -10,6 +10,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from hotline.content.model import MAIN_MENU, Content
+from hotline.limits.step import Counter
+from hotline.limits.web import visit
 from hotline.navigation import GoTo, Repeat, ToOffice, Trail, step_at, valid_trail
 from hotline.sms.session import Conversation
 
@@ -26,42 +28,36 @@ STOP = "stop"
 EVENTS = frozenset({START, OFFICE, BUSY, STOP, "sms-limited", "sms-ceiling", "sms-foreign"})
 
 
+def usage(
+    services: Services, channel: str, language: str | None, item: str | None
+) -> Counter | None:
+    """Today's counter for a visit to `item` in `language`, if both are the content's own."""
+    if item is None:
+        return None
+    try:
+        content = services.store.content
+        if language is not None and content.language(language) is None:
+            return None
+        if item not in EVENTS and item not in content.menus and item not in content.messages:
+            return None
+        return services.metrics.counter(channel, language or NO_LANGUAGE, item)
+    except Exception:
+        log.exception("a visit could not be counted; the caller was answered")
+        return None
+
+
 def count(
     services: Services,
     channel: str,
     language: str | None,
     item: str | None,
-    first: bool | None = None,
     *,
-    replay: str | None = None,
+    replay: str | None,
     simulated: bool = False,
 ) -> None:
-    """Count one visit to `item` in `language`, unless this webhook is a replay.
-
-    `first` is what a limit's decision already found out (True: first delivery; False: a
-    replay); None makes the count find out with a replay claim of its own, on `replay` (what a
-    retry of this webhook repeats; see limits.web.replay_id).
-    """
-    if item is None:
-        return
-    try:
-        # Staff trying the line in the console are not residents using it.
-        if simulated:
-            return
-        content = services.store.content
-        if language is not None and content.language(language) is None:
-            return
-        if item not in EVENTS and item not in content.menus and item not in content.messages:
-            return
-        if first is False:
-            return
-        if first is None:
-            claim = None if replay is None else f"usage\x00{item}\x00{replay}"
-            if not services.limits.first_time(claim):
-                return
-        services.metrics.count(channel, language or NO_LANGUAGE, item)
-    except Exception:
-        log.exception("a visit could not be counted; the caller was answered")
+    """Count one visit to `item` in `language`, once however often the webhook is replayed
+    (`replay`: what a retry repeats, see limits.web.replay_id). Simulations count nothing."""
+    visit(services.limits, replay, usage(services, channel, language, item), simulated)
 
 
 def conversation_item(conversation: Conversation | None) -> tuple[str | None, str | None]:

@@ -7,6 +7,7 @@ import hmac
 from flask import Blueprint, Response, abort, request
 
 from hotline import services
+from hotline.limits.logins import too_many
 from hotline.metrics import prometheus
 
 bp = Blueprint("metrics", __name__)
@@ -24,7 +25,13 @@ def metrics() -> Response:
     settings = shared.abuse
     if settings.metrics_token is None:
         abort(404)
+    throttle = shared.limits.logins
+    door = throttle.door("metrics", request.remote_addr or "unknown")
+    if throttle.locked(door):
+        return too_many(door)
     if not _authorised(settings.metrics_token):
+        if request.headers.get("Authorization"):
+            throttle.failed(door, "/metrics")
         return Response(
             "A valid bearer token is required.\n",
             status=401,

@@ -14,7 +14,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from hotline import services, webhook
 from hotline.limits import Verdict
 from hotline.limits.web import sms_verdict
-from hotline.metrics.record import conversation_item, count
+from hotline.metrics.record import conversation_item, usage
 from hotline.safe_twiml import LAST_RESORT_SMS
 from hotline.sms.render import SmsRenderer
 from hotline.sms.session import Conversation
@@ -56,22 +56,30 @@ bp = TwilioBlueprint(
 def incoming_text() -> Response:
     shared = services.current()
     form = request.form
-    replay = webhook.replay()
-    simulated = webhook.simulated()
-    verdict, reason, first = sms_verdict(
-        shared.limits, form.get("From"), form.get("MessageSid") or replay, simulated
-    )
     renderer = _renderer()
     channel = renderer.channel.name
     conversation = _conversation(renderer)
+    # The reply is worked out first (it is pure), so the limits and the usage count are one
+    # step in the store: one round trip with Redis.
+    reply = renderer.reply(conversation, form.get("Body", ""))
+    sid = form.get("MessageSid")
+    verdict, _ = sms_verdict(
+        shared.limits,
+        form.get("From"),
+        f"sms\x00{sid}" if sid else webhook.replay(),
+        under_way=conversation is not None,
+        replied=usage(shared, channel, *conversation_item(reply.conversation)),
+        refused=lambda reason: usage(shared, channel, None, reason),
+        simulated=webhook.simulated(),
+    )
     if verdict is not Verdict.REPLY:
         # Past a limit or from abroad: one short notice at most, so abuse costs the city little.
-        count(shared, channel, None, reason, first, replay=replay, simulated=simulated)
         language = conversation.language if conversation else None
-        return twiml(renderer.paused(language) if verdict is Verdict.NOTICE else NO_REPLY)
-    reply = renderer.reply(conversation, form.get("Body", ""))
-    where = conversation_item(reply.conversation)
-    count(shared, channel, *where, first, replay=replay, simulated=simulated)
+        if verdict is Verdict.NOTICE:
+            return twiml(renderer.paused(language))
+        if verdict is Verdict.SAFE_NOTICE:
+            return twiml(renderer.problem(language))
+        return twiml(NO_REPLY)
     response = twiml(reply.document)
     response.headers.add("Set-Cookie", shared.cookies.set_cookie(reply.conversation))
     return response

@@ -44,8 +44,6 @@ MAX_PATH = 4
 CACHED_DRAFTS = 8
 # The address the draft app believes Twilio calls: it never leaves this process.
 DRAFT_URL = "https://draft.hotline.invalid"
-# Folders beside menus/ and messages/ that the loader may read (a statement the texts cite).
-SIBLING_FOLDERS = ("sources",)
 
 
 class BadEdits(Exception):
@@ -100,6 +98,7 @@ class Draft:
     problems: ProblemList
     # Edits that could not be made (the value is gone from the published file, say).
     edit_problems: list[dict[str, str]] = field(default_factory=list)
+    sources_dir: Path | None = None
     _app: Flask | None = None
 
     @property
@@ -131,6 +130,7 @@ class Draft:
                 {
                     "HOTLINE_MENUS_DIR": str(self.root / "menus"),
                     "HOTLINE_MESSAGES_DIR": str(self.root / "messages"),
+                    "HOTLINE_SOURCES_DIR": str(self.sources_dir or ""),
                     "HOTLINE_PUBLIC_URL": DRAFT_URL,
                     "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
                     "HOTLINE_DEV": "",
@@ -155,9 +155,11 @@ class Draft:
 class Drafts:
     """Builds drafts from the published files in `menus_dir`/`messages_dir`, cached by hash."""
 
-    def __init__(self, menus_dir: Path, messages_dir: Path) -> None:
+    def __init__(self, menus_dir: Path, messages_dir: Path, sources_dir: Path | None) -> None:
         self.menus_dir = menus_dir
         self.messages_dir = messages_dir
+        # The statement the texts cite is not edited in drafts: the live one is read in place.
+        self.sources_dir = (sources_dir or menus_dir.parent / "sources").resolve()
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, Draft] = OrderedDict()
         self._folder = Path(tempfile.mkdtemp(prefix="hotline-drafts-"))
@@ -209,12 +211,10 @@ class Drafts:
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        for sibling in SIBLING_FOLDERS:
-            source = self.messages_dir.parent / sibling
-            if source.is_dir():
-                shutil.copytree(source, root / sibling)
-        checked = load_content(root / "menus", root / "messages", base=root)
-        return Draft(key, root, published, drafted, checked.problems, edit_problems)
+        checked = load_content(root / "menus", root / "messages", root, self.sources_dir)
+        return Draft(
+            key, root, published, drafted, checked.problems, edit_problems, self.sources_dir
+        )
 
 
 def _key(published: Mapping[str, str], edits: tuple[Edit, ...]) -> str:

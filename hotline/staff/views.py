@@ -70,8 +70,11 @@ def _store() -> ContentStore:
 def staff_only() -> Response | None:
     """Ask for the password; refuse API posts that a form on another site could make."""
     password = _settings().staff_password
-    if password is None or not auth.password_matches(request, password):
+    if password is None:
         return auth.challenge()
+    refused = auth.refusal(request, password, services.current().limits.logins)
+    if refused is not None:
+        return refused
     if request.method == "POST" and not request.is_json:
         abort(415)
     return None
@@ -148,7 +151,9 @@ def _drafts() -> Drafts:
     drafts = app.extensions.get(DRAFTS)
     if drafts is None:
         settings = _settings()
-        drafts = app.extensions[DRAFTS] = Drafts(settings.menus_dir, settings.messages_dir)
+        drafts = app.extensions[DRAFTS] = Drafts(
+            settings.menus_dir, settings.messages_dir, settings.sources_dir
+        )
     return drafts
 
 

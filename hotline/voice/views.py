@@ -13,7 +13,15 @@ from flask import Response, request
 
 from hotline import services, webhook
 from hotline.limits.web import BUSY_TWIML, call_allowed
-from hotline.metrics.record import BUSY, START, chosen_language, count, key_item, node_item
+from hotline.metrics.record import (
+    BUSY,
+    START,
+    chosen_language,
+    count,
+    key_item,
+    node_item,
+    usage,
+)
 from hotline.navigation import Trail
 from hotline.safe_twiml import LAST_RESORT_VOICE
 from hotline.voice.twiml import VoiceRenderer
@@ -42,13 +50,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _count(language: str | None, item: str | None, first: bool | None = None) -> None:
+def _count(language: str | None, item: str | None) -> None:
     count(
         services.current(),
         "voice",
         language,
         item,
-        first,
         replay=webhook.replay(),
         simulated=webhook.simulated(),
     )
@@ -71,17 +78,19 @@ bp = TwilioBlueprint(
 
 @bp.post("")
 def greeting() -> Response:
-    form = request.form
-    allowed, first = call_allowed(
-        services.current().limits, form.get("From"), form.get("CallSid"), webhook.simulated()
+    shared, form, attempt = services.current(), request.form, webhook.attempt()
+    # The limit and the usage count are one step in the store: one round trip with Redis.
+    allowed = call_allowed(
+        shared.limits,
+        form.get("From"),
+        form.get("CallSid"),
+        answered=usage(shared, "voice", None, START if attempt == 1 else None),
+        busy=usage(shared, "voice", None, BUSY),
+        simulated=webhook.simulated(),
     )
     if not allowed:
-        _count(None, BUSY, first)
         return twiml(BUSY_TWIML)
-    attempt = webhook.attempt()
-    document = _renderer().greeting(attempt)
-    _count(None, START if attempt == 1 else None, first)
-    return twiml(document)
+    return twiml(_renderer().greeting(attempt))
 
 
 @bp.post("/language")

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from hotline.content.model import Content
 from hotline.navigation import MAIN, GoTo, Repeat, ToOffice, Trail, press
 
-# Digits, perhaps grouped as people type them ("3 2 1", "3.2.1", "32-1").
-_CODE = re.compile(r"^\s*\d(?:[\s.\-]*\d)+\s*$")
+# ASCII digits (keys on a keypad), perhaps grouped as people type them ("3 2 1", "3.2.1", "32-1").
+_CODE = re.compile(r"^\s*[0-9](?:[\s.\-]*[0-9])+\s*$")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def place_of(content: Content, body: str) -> Place | None:
     """The place a code names, or None when `body` is not a code of this tree."""
     if not _CODE.match(body):
         return None
-    digits = re.sub(r"\D", "", body)
+    digits = re.sub(r"[^0-9]", "", body)
     language = content.language_for_key(digits[0])
     if language is None:
         return None

@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PASSWORD = "browser-test-staff-password"
+PASSWORD = "quiet-ferry-lantern-orchid"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 # A message text with an unknown field, so the map has a warning to highlight.
 TYPO = ("    title: lo que hace la policía\n", "    title: lo que hace la policía\n    tittle: x\n")
