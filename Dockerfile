@@ -18,6 +18,7 @@ RUN python -m pip install -r requirements.txt
 COPY gunicorn.conf.py Procfile ./
 COPY menus/ menus/
 COPY messages/ messages/
+COPY sources/ sources/
 # Content with errors never starts: the same check as the Procfile's release phase.
 RUN hotline check
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import shutil
 import sys
 from pathlib import Path
 
@@ -85,8 +86,17 @@ def translation(language: tuple, structure: dict) -> dict:
     return result
 
 
+# The statement every generated message cites, copied beside the generated tree.
+STATEMENT = REPO_ROOT / "sources" / "statement-2026-02.yaml"
+
+
 def write(out: Path, nodes: int, language_count: int) -> None:
-    """Write menus/ and messages/ for a tree of `nodes` nodes under `out`."""
+    """Write menus/, messages/ and sources/ for a tree of `nodes` nodes under `out`.
+
+    The messages cite the city's statement, so it is copied from the repository's sources/.
+    """
+    (out / "sources").mkdir(parents=True, exist_ok=True)
+    shutil.copy(STATEMENT, out / "sources" / STATEMENT.name)
     languages = LANGUAGES[:language_count]
     structure = tree(nodes)
     (out / "menus").mkdir(parents=True, exist_ok=True)

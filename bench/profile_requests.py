@@ -4,20 +4,15 @@
     python bench/profile_requests.py --profile        # plus a cProfile breakdown per route
     python bench/profile_requests.py --profile --route sms --top 40
 
-Builds the hotline as gunicorn does (the shipped content, the bench's environment, the request
-budget and the content reloader switched on) and the baseline (bench/baseline_app.py), then sends
+Builds the hotline as gunicorn does (the shipped content, the bench's environment, the content
+reloader switched on) and the baseline (bench/baseline_app.py), then sends
 pre-signed requests straight to `app.wsgi_app`, thousands of times. Every request is a new one, as
 from real callers: its own Call or Message SID and its own number, so the replay and rate-limit
 stores do the work they do in production rather than answering from a replay. `--replayed`
 sends the same 32 requests over and over instead, as the wrk bench does.
 
 CPU time is time.process_time (best of the rounds), so other work on the machine hardly counts.
-Three timings per route: "hand-off", the budget as the dev server and test client get it (each
-request handed to a thread of its own and back); "watched", the budget as gunicorn's gthread
-worker gets it (the request stays on its thread while the watchdog keeps the deadline; here the
-environ carries one end of a socketpair as `gunicorn.socket`); and "without the budget".
-The profile runs the app without the request budget, because cProfile sees only the thread it
-runs in and the hand-off moves the request to another thread.
+It leaves out gunicorn's own work (HTTP parsing, the event loop), which bench/run.py includes.
 """
 
 from __future__ import annotations
@@ -27,7 +22,6 @@ import cProfile
 import io
 import os
 import pstats
-import socket
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -163,34 +157,24 @@ def main(argv: list[str] | None = None) -> int:
             return (same * (args.requests // 32 + 1))[: args.requests]
 
         # A fresh app per measurement, so one's stored keys never slow the next one down.
-        app = build(env)
-        full, bare = app.wsgi_app, getattr(app.wsgi_app, "app", app.wsgi_app)
-        sample = send(full, batch()[:1])[0]
-        send(full, batch(), sample)  # warm, as a server is after its first callers
-        with_budget = min(cpu_us(full, batch(), sample) for _ in range(args.rounds))
-        # Nothing is written to the socket: every answer is in time, so the app's goes out.
-        ours, theirs = socket.socketpair()
-        gunicorn = {"gunicorn.socket": ours}
-        send(full, batch(), sample, gunicorn)
-        watched = min(cpu_us(full, batch(), sample, gunicorn) for _ in range(args.rounds))
-        ours.close()
-        theirs.close()
-        without = min(cpu_us(bare, batch(), sample) for _ in range(args.rounds))
+        app = build(env).wsgi_app
+        sample = send(app, batch()[:1])[0]
+        send(app, batch(), sample)  # warm, as a server is after its first callers
+        hotline = min(cpu_us(app, batch(), sample) for _ in range(args.rounds))
         os.environ["BENCH_BODY_BYTES"] = str(len(sample))
         base = baseline_app().wsgi_app
         requests = batch()
         send(base, requests)
         baseline = min(cpu_us(base, requests, None) for _ in range(args.rounds))
         print(
-            f"{name:20s} {len(sample):4d} B  hand-off {with_budget:5.0f}  "
-            f"watched {watched:5.0f}  (without the budget {without:5.0f})  "
-            f"baseline {baseline:5.0f}  ratio {baseline / watched:.2f}"
+            f"{name:20s} {len(sample):4d} B  hotline {hotline:5.0f}  "
+            f"baseline {baseline:5.0f}  ratio {baseline / hotline:.2f}"
         )
         if args.profile:
             requests = batch()
             profiler = cProfile.Profile()
             profiler.enable()
-            send(bare, requests, sample)
+            send(app, requests, sample)
             profiler.disable()
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)

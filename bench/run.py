@@ -1,14 +1,16 @@
 """Benchmark the hotline against the stack's limit and write bench/RESULTS.md.
 
-    python bench/run.py            # about 4 minutes, with a 60 s soak
-    python bench/run.py --quick    # about 1 minute, for a smoke check
+    python bench/run.py            # about 8 minutes, with a 60 s soak
+    python bench/run.py --quick    # about 2 minutes, for a smoke check
     python bench/run.py --load-only  # seconds: only the time to load and validate content
 
-Starts gunicorn as in the Procfile (gunicorn.conf.py) three times on loopback: the hotline on the
-shipped content, the hotline on a generated 2,000-node tree in 6 languages, and the baseline
-(bench/baseline_app.py: signature check plus a constant TwiML body of the same size). wrk drives
+Starts gunicorn as in the Procfile (gunicorn.conf.py) on loopback: the hotline on the shipped
+content, the hotline on a generated 2,000-node tree in 6 languages, the baseline
+(bench/baseline_app.py: signature check plus a constant TwiML body of the same size), and the
+hotline with Redis (a redis-server of its own) for the capacity with distinct requests. wrk drives
 them from its own process with pre-signed requests (bench/wrk.lua.tmpl), app and baseline in
-alternating rounds so drift on the machine hits both alike. Needs `wrk` (apt-get install wrk).
+alternating rounds so drift on the machine hits both alike. Needs `wrk` (apt-get install wrk) and
+`redis-server`.
 """
 
 from __future__ import annotations
@@ -149,6 +151,24 @@ def variants(scenario: Scenario, count: int = 32) -> list[tuple[str, str, str, s
     return result
 
 
+def distinct(scenario: Scenario, start: int, count: int) -> list[tuple[str, str, str, str]]:
+    """`count` requests never sent before, as Twilio sends them: a new Call or Message SID each,
+    from a caller of its own (a valid North American number, never the same twice)."""
+    result = []
+    for n in range(start, start + count):
+        params = dict(scenario.params)
+        for sid in ("CallSid", "MessageSid"):
+            if sid in params:
+                params[sid] = params[sid][:2] + f"{n:032d}"
+        for number in ("From", "Caller"):
+            if number in params:
+                params[number] = f"+1413{2_000_000 + n % 8_000_000:07d}"
+        result.append(
+            (scenario.path, urlencode(params), sign(scenario.path, params), scenario.cookie)
+        )
+    return result
+
+
 def lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -168,6 +188,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[str]:
+    """A redis-server of its own on a free loopback port, keeping nothing on disk; its URL."""
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no", "--dir", str(workdir)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit("redis-server did not start") from None
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @contextmanager
@@ -191,18 +234,35 @@ def gunicorn(name: str, app: str, env: dict[str, str], workdir: Path) -> Iterato
 
 
 def _wait_until_up(server: Server) -> None:
-    deadline = time.monotonic() + 30
+    """Until a request is answered: gunicorn listens before its workers have loaded the app."""
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise SystemExit(f"{server.name} did not start; see {server.log}")
-        try:
-            with socket.create_connection(("127.0.0.1", server.port), timeout=0.2):
-                if server.workers():
-                    time.sleep(0.5)
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{server.name} did not start in 30 s; see {server.log}")
+        if _answers(server.port, "/healthz") or _answers(server.port, "/anything"):
+            time.sleep(1.0)  # the other workers load meanwhile
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"{server.name} did not start in 60 s; see {server.log}")
+
+
+def _answers(port: int, path: str) -> bool:
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return response.status < 500
+    except (OSError, http.client.HTTPException):
+        return False
+
+
+def worker_class(server: Server) -> str:
+    for line in server.log.read_text(errors="replace").splitlines():
+        if "Using worker:" in line:
+            return line.rsplit(":", 1)[1].strip()
+    return "?"
 
 
 def _pids() -> list[int]:
@@ -235,9 +295,9 @@ def _status_kb(pid: int, field_name: str) -> int:
     return 0
 
 
-def check(server: Server, scenario: Scenario) -> int:
+def check(server: Server, scenario: Scenario, request: tuple | None = None) -> int:
     """Send one request as wrk will and check it is a signed-in 200 with TwiML; return its size."""
-    path, body, signature, cookie = variants(scenario, 1)[0]
+    path, body, signature, cookie = request or variants(scenario, 1)[0]
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
@@ -440,6 +500,15 @@ def app_env(content: Path) -> dict[str, str]:
     }
 
 
+# What the line promises (issue 14): a floor against the bare Flask baseline, not a race.
+FLOOR = 0.6
+PACED_RATE = 200.0
+P99_TARGET_MS = 20.0
+# Distinct requests per wrk run of the capacity test: more than a run can send, so none repeats.
+DISTINCT_POOL = 30_000
+COLD_STARTS = 3
+
+
 def run(workdir: Path, content: Path, rounds: int, seconds: float, soak: float) -> str:
     big = workdir / "big"
     write_tree(big, 2000, 6)
@@ -472,20 +541,22 @@ def run(workdir: Path, content: Path, rounds: int, seconds: float, soak: float) 
     lines = ["# Benchmark results", ""]
     info = machine()
     lines += [f"- {key}: {value}" for key, value in info.items()]
-    lines += [
-        "- gunicorn.conf.py as shipped: 2 gthread workers x 4 threads; wrk: 1 thread, "
-        f"{SATURATION_CONNECTIONS} connections at saturation, {PACED_CONNECTIONS} paced; "
-        f"{rounds} alternating round(s) of {seconds:g} s, median round reported; ratios are "
-        "the median of each round's ratio to the baseline round run right after it.",
-        f"- Command: `{_command(rounds, seconds)}`",
-        f"- Load average at the start (other work on the machine): {_loadavg()}",
-        "",
-    ]
+    cold = _cold_start(shipped_env, big_env, scenarios["voice greeting"], workdir)
 
     with (
         gunicorn("hotline", "hotline:create_app()", shipped_env, workdir) as app,
         gunicorn("hotline-2000", "hotline:create_app()", big_env, workdir) as big_app,
     ):
+        lines += [
+            f"- gunicorn.conf.py as shipped: {len(app.workers())} `{worker_class(app)}` workers; "
+            f"wrk: 1 thread, {SATURATION_CONNECTIONS} connections at saturation, "
+            f"{PACED_CONNECTIONS} paced; {rounds} alternating round(s) of {seconds:g} s, median "
+            "round reported; ratios are the median of each round's ratio to the baseline round "
+            "run right after it.",
+            f"- Command: `{_command(rounds, seconds)}`",
+            f"- Load average at the start (other work on the machine): {_loadavg()}",
+            "",
+        ]
         sizes = {name: check(app, s) for name, s in scenarios.items()}
         for s in big_scenarios.values():
             check(big_app, s)
@@ -494,21 +565,23 @@ def run(workdir: Path, content: Path, rounds: int, seconds: float, soak: float) 
             env = {**shipped_env, "BENCH_BODY_BYTES": str(body_bytes)}
             return gunicorn("baseline", "bench.baseline_app:create_app()", env, workdir)
 
-        lines += _throughput(
+        throughput_lines, saturation = _throughput(
             app, baseline, big_app, scenarios, big_scenarios, sizes, workdir, rounds, seconds
         )
-        lines += [
-            *content_load_lines(load_shipped, load_big),
-        ]
+        lines += throughput_lines
+    lines += _capacity(shipped_env, scenarios, saturation, workdir, rounds, seconds)
+    lines += cold
+    lines += content_load_lines(load_shipped, load_big)
+    with gunicorn("hotline", "hotline:create_app()", shipped_env, workdir) as app:
         lines += _soak(app, scenarios, soak, workdir)
     return "\n".join(lines) + "\n"
 
 
 def _throughput(app, baseline, big_app, scenarios, big_scenarios, sizes, workdir, rounds, seconds):
     lines = [
-        "## Throughput against the baseline (saturation)",
+        "## Throughput against the baseline (saturation, 32 requests replayed, no Redis)",
         "",
-        "| request | body bytes | hotline req/s | baseline req/s | ratio (target >= 0.9) "
+        f"| request | body bytes | hotline req/s | baseline req/s | ratio (floor {FLOOR}) "
         "| server CPU us/request, hotline / baseline | CPU ratio "
         "| hotline p50 / p99 ms | baseline p50 / p99 ms | errors |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -532,17 +605,19 @@ def _throughput(app, baseline, big_app, scenarios, big_scenarios, sizes, workdir
             f"**{cpu_ratio:.2f}** | {ms(mine['p50'])} / {ms(mine['p99'])} | "
             f"{ms(base['p50'])} / {ms(base['p99'])} | {mine['errors'] + base['errors']} |"
         )
-        half = mine["rps"] / 2
-        at_half = paced(app, requests, half, seconds * 1.5, workdir)
+        at_rate = paced(app, requests, PACED_RATE, seconds * 1.5, workdir)
+        met = "met" if at_rate["p99"] / 1000 < P99_TARGET_MS else "NOT met"
         paced_rows.append(
-            f"| {name} | {half:.0f} | {at_half['rps']:.0f} | {ms(at_half['p50'])} | "
-            f"**{ms(at_half['p99'])}** | {at_half['errors'] + at_half['status_errors']} |"
+            f"| {name} | {at_rate['rps']:.0f} | {ms(at_rate['p50'])} | "
+            f"**{ms(at_rate['p99'])}** ({met}) | {ms(at_rate['max'])} | "
+            f"{at_rate['errors'] + at_rate['status_errors']} |"
         )
     lines += [
         "",
-        "## Latency at half the saturation rate",
+        f"## Latency at {PACED_RATE:g} requests/s",
         "",
-        "| request | target req/s | achieved req/s | p50 ms | p99 ms (target < 20) | errors |",
+        f"| request | achieved req/s | p50 ms | p99 ms (target < {P99_TARGET_MS:g}) | max ms "
+        "| errors |",
         "|---|---|---|---|---|---|",
         *paced_rows,
         "",
@@ -562,13 +637,114 @@ def _throughput(app, baseline, big_app, scenarios, big_scenarios, sizes, workdir
             f"{mine['rps'] / ref['rps']:.2f} | {ms(mine['p50'])} / {ms(mine['p99'])} |"
         )
     lines.append("")
+    return lines, saturation
+
+
+def _capacity(shipped_env, scenarios, replayed, workdir, rounds, seconds) -> list[str]:
+    """Saturation with requests as production sends them: every one new, Redis on."""
+    # Per-caller limits stay on (every caller is new); the line-wide text ceiling is put out of
+    # reach, or the thousands of texters here would be left unanswered after the first 1,000.
+    lines = [
+        "## Capacity as production sees it: distinct requests, Redis on",
+        "",
+        "Every request has a new Call or Message SID and a caller of its own, as Twilio sends "
+        "them, so the replay claim, the limits and the usage counts do their real work in a "
+        "redis-server of the bench's own (loopback, no persistence). The replayed figure is the "
+        "table above: 32 requests over and over, no Redis.",
+        "",
+        "| request | distinct, Redis req/s | p50 / p99 ms | server CPU us/request "
+        "| replayed, no Redis req/s | errors | repeats |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    with redis_server(workdir) as redis_url:
+        env = {
+            **shipped_env,
+            "HOTLINE_REDIS_URL": redis_url,
+            "HOTLINE_SMS_GLOBAL_LIMIT": "100000000/hour",
+        }
+        with gunicorn("hotline-redis", "hotline:create_app()", env, workdir) as server:
+            start = 10_000_000
+            for index, (name, scenario) in enumerate(scenarios.items()):
+                check(server, scenario, distinct(scenario, start, 1)[0])
+                start += 1
+                results = []
+                for round_ in range(rounds):
+                    pool = distinct(scenario, start, DISTINCT_POOL)
+                    start += DISTINCT_POOL
+                    script = lua_script(pool, 0, workdir / f"distinct-{index}-{round_}.lua")
+                    results.append(wrk(server, script, SATURATION_CONNECTIONS, seconds))
+                mine = _median_run(results)
+                repeats = sum(max(0, r["requests"] - DISTINCT_POOL) for r in results)
+                lines.append(
+                    f"| {name} | **{mine['rps']:.0f}** | {ms(mine['p50'])} / {ms(mine['p99'])} | "
+                    f"{mine['cpu_us']:.0f} | {replayed[name]['rps']:.0f} | {mine['errors']} | "
+                    f"{repeats} |"
+                )
+    lines.append("")
     return lines
+
+
+def _cold_start(shipped_env, big_env, greeting: Scenario, workdir: Path) -> list[str]:
+    """Seconds from starting gunicorn to the first answered webhook (a signed greeting)."""
+    lines = [
+        "## Cold start",
+        "",
+        "Seconds from starting gunicorn (as the Procfile does) to the first signed greeting "
+        f"answered with TwiML, median of {COLD_STARTS} starts; a sleeping dyno woken by a call "
+        "has Twilio's 15 seconds.",
+        "",
+        "| content | cold start s (each start) |",
+        "|---|---|",
+    ]
+    request = variants(greeting, 1)[0]
+    for label, env in (("shipped tree", shipped_env), ("2,000-node tree, 6 languages", big_env)):
+        times = [_one_cold_start(env, request, workdir) for _ in range(COLD_STARTS)]
+        each = ", ".join(f"{t:.2f}" for t in times)
+        lines.append(f"| {label} | **{statistics.median(times):.2f}** ({each}) |")
+    lines.append("")
+    return lines
+
+
+def _one_cold_start(env: dict[str, str], request: tuple, workdir: Path) -> float:
+    port = free_port()
+    log = workdir / "cold.log"
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+    command += ["--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"]
+    path, body, signature, _ = request
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
+    with log.open("wb") as out:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [*command, "hotline:create_app()"],
+            cwd=REPO_ROOT,
+            env={**os.environ, **env, "PORT": str(port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        while time.monotonic() - started < 60:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn did not start; see {log}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+                connection.close()
+                if response.status == 200 and ET.fromstring(data).tag == "Response":
+                    return time.monotonic() - started
+            except OSError:
+                time.sleep(0.01)
+        raise SystemExit("no answer within 60 s of starting gunicorn")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def _soak(app: Server, scenarios: dict[str, Scenario], seconds: float, workdir: Path) -> list[str]:
     """A long mixed run at a steady rate, sampling each worker's memory as it goes."""
     mixed = [row for s in scenarios.values() for row in variants(s, 16)]
-    rate = 200.0
+    rate = PACED_RATE
     slices = max(1, int(seconds // 5))
     samples, errors, requests, p99s = [], 0, 0, []
     samples.append(app.rss_kb())

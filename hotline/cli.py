@@ -266,10 +266,10 @@ def check(menus_dir: Path | None, messages_dir: Path | None, strict: bool) -> No
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(FORMATS),
+    type=click.Choice((*FORMATS, "svg")),
     default="text",
     show_default=True,
-    help="Plain text, a Mermaid flowchart (GitHub shows it) or Graphviz dot.",
+    help="Plain text, a Mermaid flowchart (GitHub shows it), Graphviz dot, or an SVG picture.",
 )
 @never_a_traceback
 def tree_map(
@@ -277,8 +277,12 @@ def tree_map(
 ) -> None:
     """Print the whole menu tree with its keys and titles."""
     from hotline.treemap import tree_map as render_map
+    from hotline.treesvg import tree_svg
 
     content, code = _content_in(menus_dir, messages_dir, lang)
+    if output_format == "svg":
+        click.echo(tree_svg(content, code), nl=False)
+        return
     click.echo(render_map(content, code, output_format), nl=False)
 
 

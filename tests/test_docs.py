@@ -45,10 +45,12 @@ def render_field_reference() -> str:
     """The reference part of the guide, from the schema tables."""
     out: list[str] = []
     for title, fields in TABLES:
-        out += [f"#### {title}", "", "| Field | Required | What it holds |", "|---|---|---|"]
+        out += [f"#### {title}", "", "| Field | Required | What it holds | Allowed values |"]
+        out.append("|---|---|---|---|")
         for name, field in fields.items():
             required = "yes" if field.required else "no"
-            out.append(f"| `{name}` | {required} | {_cell(field.doc)} |")
+            rule = _cell(field.describe_rule())
+            out.append(f"| `{name}` | {required} | {_cell(field.doc)} | {rule} |")
         out.append("")
     out += [
         "#### Words under `sms: words:`",

@@ -111,6 +111,7 @@ def test_defaults_limit_calls_and_texts_and_reply_only_to_plus_one() -> None:
     assert settings.call_limit == Rate(10, 3600)
     assert settings.sms_limit == Rate(60, 3600)
     assert settings.sms_global_limit == Rate(1000, 3600)
+    assert settings.sms_notice_limit == Rate(300, 3600)
     assert settings.sms_countries == ("+1",)
     assert settings.redis_url is None and settings.metrics_token is None
 
@@ -376,3 +377,20 @@ def test_simulated_texts_never_spend_the_real_lines_limits() -> None:
     assert text(client, CANARY_CALLER, sid(1, "SM")), "the real line still replies"
     assert text(client, CANARY_CALLER, sid(2, "SM")), "and the sender's own limit is untouched"
     assert {c.item for c in services_of(app).metrics.counts()} == {"main"}, "real texts only"
+
+
+def test_during_an_attack_conversations_going_keep_replies_and_newcomers_read_911() -> None:
+    """Security review finding 4: a few numbers used up the ceiling and silenced everyone."""
+    app = limited_app(HOTLINE_SMS_GLOBAL_LIMIT="40/hour", HOTLINE_SMS_LIMIT="20/hour")
+    client = app.test_client(use_cookies=False)  # each texter keeps its own, as Twilio does
+    resident = Texter(client, number="+14135550150")
+    assert resident.send("hello").replies
+    for attacker in ["+14135550901", "+14135550902"]:
+        flooding = Texter(client, number=attacker)
+        for _ in range(20):
+            flooding.send("1")
+    for body in ["1", "9", "1", "9"]:
+        assert resident.send(body).replies, "the conversation going keeps its replies"
+    newcomer = Texter(client, number="+14135550151").send("hola")
+    assert len(newcomer.replies) == 1
+    assert "911" in newcomer.text and "413-587-1249" in newcomer.text

@@ -165,7 +165,9 @@ class FlakyRedis:
             raise redis.ConnectionError("away again")
         if batch.marker not in self.markers:
             self.markers.add(batch.marker)
-            self.store.add({key: (amount, until) for key, amount, until in batch.amounts})
+            for key, amount, until in batch.amounts:
+                for _ in range(amount):
+                    self.store.run(Step(None, (Outcome("added", counts=(Counter(key, until),)),)))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -232,6 +234,24 @@ def test_batches_added_before_redis_went_away_again_are_not_added_twice(
     count(backend, "fourth")
     assert eventually(lambda: flaky.counts.get("second") == 1)
     assert eventually(lambda: flaky.counts == {"first": 1, "second": 1, "third": 2, "fourth": 1})
+
+
+def test_a_count_made_in_memory_as_redis_came_back_is_added_at_once() -> None:
+    """Chaos review D7: it waited for the end of the next outage, or was lost with the worker."""
+    flaky = FlakyRedis()
+    backend = FallbackBackend(flaky, retry_seconds=60.0)  # type: ignore[arg-type]
+    count(backend, "usage")  # Redis is away: counted in memory
+    flaky.up = True
+    in_memory = backend.fallback.run
+
+    def while_another_thread_finds_redis_back(step: Step) -> Result:
+        result = in_memory(step)
+        backend._back()
+        return result
+
+    backend.fallback.run = while_another_thread_finds_redis_back  # type: ignore[method-assign]
+    count(backend, "usage")
+    assert eventually(lambda: flaky.counts.get("usage") == 2)
 
 
 def test_a_batch_sent_again_after_a_lost_answer_is_added_once(redis_url: str) -> None:

@@ -16,6 +16,7 @@ from hotline.limits import MemoryBackend
 from hotline.metrics import Count, Metrics, prometheus
 from hotline.services import services_of
 from tests.conftest import app_settings
+from tests.redis_server import RedisServer
 from tests.sms_sim import Texter
 from tests.test_limits import Clock, greet, sid, text
 from tests.twilio_sim import CANARY_CALLER, Call, signed_post
@@ -230,3 +231,16 @@ def test_stats_reads_a_running_line(app: Flask, running_line: str) -> None:
     result = CliRunner().invoke(main, ["stats", "--url", running_line], env=env)
     assert result.exit_code == 1
     assert "unauthorized" in result.output.lower()
+
+
+def test_metrics_say_when_they_are_one_workers_while_redis_is_away(own_redis: RedisServer) -> None:
+    app = create_app(app_settings(HOTLINE_METRICS_TOKEN=TOKEN, HOTLINE_REDIS_URL=own_redis.url))
+    client = app.test_client()
+    Call(client).start()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    assert "NOTE" not in client.get("/metrics", headers=headers).get_data(as_text=True)
+    own_redis.stop()
+    Call(client, caller="+14135550177").start()
+    page = client.get("/metrics", headers=headers).get_data(as_text=True)
+    assert page.startswith(prometheus.PARTIAL + "\n")
+    assert prometheus.parse(page), "the counts are still readable"

@@ -211,10 +211,13 @@ def _build_settings(doc: LoadedYaml, problems: ProblemList) -> dict[str, Any] | 
     voice_section = reader.section(voice_map, schema.VOICE_FIELDS, "voice", line_of(root, "voice"))
     tries = wait = None
     if voice_section is not None:
-        tries = reader.get(voice_section, "tries", schema.VOICE_FIELDS["tries"], 3)
-        wait = reader.get(voice_section, "wait_seconds", schema.VOICE_FIELDS["wait_seconds"], 6)
-        for name, value, low, high in (("tries", tries, 1, 10), ("wait_seconds", wait, 1, 30)):
-            if not low <= value <= high:
+        tries, wait = (
+            reader.get(voice_section, name, field, field.default)
+            for name, field in schema.VOICE_FIELDS.items()
+        )
+        for name, value in (("tries", tries), ("wait_seconds", wait)):
+            low, high = schema.VOICE_FIELDS[name].low, schema.VOICE_FIELDS[name].high
+            if not low <= value <= high:  # type: ignore[operator]
                 problems.error(
                     doc.path,
                     line_of(voice_section, name),
@@ -222,8 +225,8 @@ def _build_settings(doc: LoadedYaml, problems: ProblemList) -> dict[str, Any] | 
                 )
     languages = _build_languages(reader, root.get("languages"), line_of(root, "languages"))
     emergency = text_of(root.get("emergency_number"))
-    # ASCII digits only: isdigit() alone accepts "٩١١", which no phone dials.
-    if emergency and not (emergency.isascii() and emergency.isdigit()):
+    # ASCII digits only ([0-9], where isdigit() would accept "٩١١", which no phone dials).
+    if emergency and not schema.DIGITS_PATTERN.fullmatch(emergency):
         problems.error(
             doc.path, line_of(root, "emergency_number"), "emergency_number must be digits, like 911"
         )
@@ -259,10 +262,13 @@ def _build_office(reader: Reader, value: Any, line: int | None) -> Office | None
             f"office phone '{phone}' is not an E.164 number",
             "write it with + and the country code, without spaces: +14135871249",
         )
-    timeout = reader.get(office, "dial_timeout", schema.OFFICE_FIELDS["dial_timeout"], 20)
-    if not 5 <= timeout <= 60:
+    field = schema.OFFICE_FIELDS["dial_timeout"]
+    timeout = reader.get(office, "dial_timeout", field, field.default)
+    if not field.low <= timeout <= field.high:  # type: ignore[operator]
         reader.problems.error(
-            reader.path, line_of(office, "dial_timeout"), "dial_timeout must be 5 to 60 seconds"
+            reader.path,
+            line_of(office, "dial_timeout"),
+            f"dial_timeout must be {field.low} to {field.high} seconds",
         )
     hours = None
     if "hours" in office:

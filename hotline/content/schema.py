@@ -15,13 +15,29 @@ class Field:
     kind: type | tuple[type, ...]
     required: bool
     doc: str
+    # Value rules, checked by the loader and shown in the guide: a range for numbers (with the
+    # value used when the field is left out), a pattern for texts with its rule in words.
+    low: int | None = None
+    high: int | None = None
+    default: int | None = None
+    pattern: re.Pattern[str] | None = None
+    rule: str = ""
+
+    def describe_rule(self) -> str:
+        """The value rule in words for the guide, such as '1 to 10 (3 if left out)'."""
+        if self.low is not None and self.high is not None:
+            default = f" ({self.default} if left out)" if self.default is not None else ""
+            return f"{self.low} to {self.high}{default}"
+        return self.rule
 
 
-# Value rules, one place for each: the loader checks them and the guide names them.
+# Patterns, one place for each: the loader checks them and the guide names them.
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KEY_PATTERN = re.compile(r"^[0-9*#]$")
 E164_PATTERN = re.compile(r"^\+[1-9][0-9]{7,14}$")
 HOURS_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
+DIGITS_PATTERN = re.compile(r"^[0-9]+$")
+KEY_RULE = "one phone key: 0-9, or * or # in quotes"
 
 TEXT = str
 NUMBER = int
@@ -31,7 +47,13 @@ LIST = list
 
 SETTINGS_FIELDS: dict[str, Field] = {
     "default_language": Field(TEXT, True, "Language code used when no language is chosen yet."),
-    "emergency_number": Field(TEXT, True, "The emergency number callers are told to dial."),
+    "emergency_number": Field(
+        TEXT,
+        True,
+        "The emergency number callers are told to dial.",
+        pattern=DIGITS_PATTERN,
+        rule="digits only, such as 911",
+    ),
     "office": Field(MAPPING, True, "The Mayor's office: number, email, hours, transfer."),
     "keys": Field(MAPPING, True, "Navigation keys that work in every menu."),
     "voice": Field(MAPPING, False, "How long to wait for a key and how often to ask again."),
@@ -39,7 +61,13 @@ SETTINGS_FIELDS: dict[str, Field] = {
 }
 
 OFFICE_FIELDS: dict[str, Field] = {
-    "phone": Field(TEXT, True, "The office number in E.164 form, such as +14135871249."),
+    "phone": Field(
+        TEXT,
+        True,
+        "The office number in E.164 form, such as +14135871249.",
+        pattern=E164_PATTERN,
+        rule="+, the country code and the number, 8 to 15 digits, no spaces",
+    ),
     "email": Field(TEXT, True, "The office email address."),
     "show_caller_number": Field(
         FLAG,
@@ -47,7 +75,9 @@ OFFICE_FIELDS: dict[str, Field] = {
         "false (default): the office sees the hotline's number on a transfer, never the "
         "caller's. true shows the caller's own number; only with the caller's knowledge.",
     ),
-    "dial_timeout": Field(NUMBER, False, "Seconds to ring the office before giving up (20)."),
+    "dial_timeout": Field(
+        NUMBER, False, "Seconds to ring the office before giving up.", low=5, high=60, default=20
+    ),
     "hours": Field(
         MAPPING, False, "Optional opening hours; outside them callers get the hours and email."
     ),
@@ -57,25 +87,44 @@ HOURS_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 HOURS_FIELDS: dict[str, Field] = {
     "timezone": Field(TEXT, True, "An IANA time zone, such as America/New_York."),
     **{
-        day: Field(TEXT, False, f'Opening hours on {day.title()}, such as "09:00-17:00".')
+        day: Field(
+            TEXT,
+            False,
+            f'Opening hours on {day.title()}, such as "09:00-17:00".',
+            pattern=HOURS_PATTERN,
+            rule="HH:MM-HH:MM on a 24-hour clock, opening before closing",
+        )
         for day in HOURS_DAYS
     },
 }
 
 KEYS_FIELDS: dict[str, Field] = {
-    "office": Field(TEXT, True, "Connects to the Mayor's office from any menu (0)."),
-    "repeat": Field(TEXT, True, "Says the current menu or message again (*)."),
-    "back": Field(TEXT, True, "Goes back to the previous menu (#)."),
-    "main_menu": Field(TEXT, True, "Goes to the main menu (9)."),
+    name: Field(TEXT, True, doc, pattern=KEY_PATTERN, rule=KEY_RULE)
+    for name, doc in (
+        ("office", "Connects to the Mayor's office from any menu (0)."),
+        ("repeat", "Says the current menu or message again (*)."),
+        ("back", "Goes back to the previous menu (#)."),
+        ("main_menu", "Goes to the main menu (9)."),
+    )
 }
 
 VOICE_FIELDS: dict[str, Field] = {
-    "tries": Field(NUMBER, False, "How many times a menu is asked before goodbye (3)."),
-    "wait_seconds": Field(NUMBER, False, "Seconds to wait for a key press (6)."),
+    "tries": Field(
+        NUMBER, False, "How many times a menu is asked before goodbye.", low=1, high=10, default=3
+    ),
+    "wait_seconds": Field(
+        NUMBER, False, "Seconds to wait for a key press.", low=1, high=30, default=6
+    ),
 }
 
 LANGUAGE_FIELDS: dict[str, Field] = {
-    "key": Field(TEXT, True, "The key that chooses this language in the greeting."),
+    "key": Field(
+        TEXT,
+        True,
+        "The key that chooses this language in the greeting.",
+        pattern=KEY_PATTERN,
+        rule=KEY_RULE,
+    ),
     "twilio_language": Field(TEXT, True, "Twilio's language tag for <Say>, such as es-US."),
     "voice": Field(
         (TEXT, type(None)),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -13,21 +12,11 @@ from hotline.content import schema
 from hotline.content.approvals import check_approvals
 from hotline.content.citations import check_citations
 from hotline.content.model import MAIN_MENU, Content
+from hotline.content.placeholders import check_placeholders, placeholders_in
 from hotline.content.problems import ProblemList, did_you_mean
 from hotline.content.twilio_voices import check_voice
 from hotline.content.yaml_lines import LineDict, line_of
 from hotline.whatsapp.style import MAX_BODY as WHATSAPP_MAX_BODY
-
-_FORMATTER = string.Formatter()
-
-
-def placeholders_in(text: str) -> set[str] | None:
-    """The {names} used in a text, or None when its braces are malformed."""
-    try:
-        return {name for _, name, _, _ in _FORMATTER.parse(text) if name is not None}
-    except ValueError:
-        return None
-
 
 # Characters XML 1.0 forbids: Twilio would reject the whole document that holds one.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -355,41 +344,6 @@ def _check_translations(
                     f"'{node_id}' is translated but is not in the menu tree",
                     did_you_mean(node_id, [*content.menus, *content.messages]),
                 )
-
-
-def check_placeholders(
-    problems: ProblemList,
-    file: str,
-    line: int | None,
-    what: str,
-    text: str,
-    allowed: frozenset[str],
-    required: frozenset[str] = frozenset(),
-) -> None:
-    """Report malformed braces, placeholders `what` cannot fill, and required ones left out."""
-    used = placeholders_in(text)
-    if used is None:
-        problems.error(
-            file,
-            line,
-            f"{what} has an unmatched {{ or }}",
-            "placeholders look like {office_phone}; write other braces as {{ and }}",
-        )
-        return
-    for name in sorted(used - allowed):
-        problems.error(
-            file,
-            line,
-            f"{what} uses {{{name}}}, which it cannot fill",
-            f"it may use: {', '.join('{' + a + '}' for a in sorted(allowed)) or 'no placeholders'}",
-        )
-    for name in sorted(required - used):
-        problems.error(
-            file,
-            line,
-            f"{what} does not use {{{name}}}",
-            f"texters must always read it here; add {{{name}}} to the sentence",
-        )
 
 
 def _texts_to_compare(content: Content, code: str) -> dict[str, tuple[str, tuple[str, ...]]]:

@@ -7,8 +7,8 @@ from typing import Any
 
 from hotline.content import schema
 from hotline.content.model import Content, Translation
+from hotline.content.placeholders import check_placeholders
 from hotline.content.problems import ProblemList, did_you_mean
-from hotline.content.validate import check_placeholders
 from hotline.content.yaml_lines import line_of
 from hotline.sms.words import (
     LANGUAGE,

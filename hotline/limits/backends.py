@@ -81,8 +81,8 @@ class MemoryBackend:
             self._values = {k: v for k, v in self._values.items() if v[1] > now}
             self._next_sweep = now + SWEEP_SECONDS
 
-    def _add(self, counter: Counter, amount: int, now: float) -> None:
-        count = int(self._live(counter.key, now) or 0) + amount
+    def _add(self, counter: Counter, now: float) -> None:
+        count = int(self._live(counter.key, now) or 0) + 1
         self._values[counter.key] = (str(count), counter.expires_at)
 
     def run(self, step: Step) -> Result:
@@ -98,17 +98,10 @@ class MemoryBackend:
             if outcome is None:
                 return Result(NOTHING)
             for counter in outcome.counters():
-                self._add(counter, 1, now)
+                self._add(counter, now)
             if step.replay is not None:
                 self._values[step.replay.key] = (outcome.name, step.replay.expires_at)
             return Result(outcome.name, added=outcome.counters())
-
-    def add(self, amounts: dict[str, tuple[int, int]]) -> None:
-        """Add to counters: key -> (amount, expires_at)."""
-        with self._lock:
-            now = self._clock()
-            for key, (amount, expires_at) in amounts.items():
-                self._add(Counter(key, expires_at), amount, now)
 
     def peek(self, key: str) -> int:
         with self._lock:
@@ -274,12 +267,12 @@ class FallbackBackend:
         log.warning("Redis at %s answers again; limits are shared", self.primary.where)
         batches = unpaid + _batches(owed)
         if batches or unsure:
-            threading.Thread(
-                target=self._repay,
-                args=(batches, unsure),
-                name="hotline-redis-repay",
-                daemon=True,
-            ).start()
+            self._start_repay(batches, unsure)
+
+    def _start_repay(self, batches: list[Batch], unsure: list[Step]) -> None:
+        threading.Thread(
+            target=self._repay, args=(batches, unsure), name="hotline-redis-repay", daemon=True
+        ).start()
 
     def _owe(self, added: tuple[Counter, ...]) -> None:
         """Remember increments made in memory (the lock is held)."""
@@ -295,6 +288,13 @@ class FallbackBackend:
             result = self.fallback.run(step)
             with self._lock:
                 self._owe(result.added)
+                # Redis came back while this step was taken in memory: add it now, not at the
+                # end of the next outage (or never, if the process ends first).
+                late = _batches(self._owed) if not self._down else []
+                if late:
+                    self._owed = {}
+            if late:
+                self._start_repay(late, [])
             return result
         try:
             result = self.primary.run(step)

@@ -103,7 +103,12 @@ class Limits:
         self.count_usage = count_usage
         self._clock = clock
         self._warned_window: int | None = None
-        self._simulation: Limits | None = None
+        # Made now, not on first use, so two threads cannot each make one.
+        self._simulation = (
+            Limits(MemoryBackend(clock), keys, settings, clock, count_usage=False)
+            if count_usage
+            else None
+        )
 
     @property
     def logins(self) -> LoginThrottle:
@@ -114,11 +119,7 @@ class Limits:
         """Limits of their own for simulated calls and texts (the staff console): the same
         settings over this process's memory, adding nothing to the usage figures, so a training
         session can never use up the real line's limits."""
-        if self._simulation is None:
-            self._simulation = Limits(
-                MemoryBackend(), self.keys, self.settings, self._clock, count_usage=False
-            )
-        return self._simulation
+        return self._simulation or self
 
     def window(self, rate: Rate) -> Window:
         # Windows on the wall clock, so every instance counts in the same one.

@@ -59,6 +59,11 @@ class Metrics:
         counted = Outcome("counted", counts=(self.counter(channel, language, item),))
         self.backend.run(Step(None, (counted,)))
 
+    @property
+    def partial(self) -> bool:
+        """True while the shared store is away and the counts are this process's alone."""
+        return getattr(self.backend, "using_redis", True) is False
+
     def counts(self) -> list[Count]:
         """Every count kept, oldest day first."""
         result = []

@@ -14,11 +14,21 @@ _SAMPLE = re.compile(
 )
 
 
-def render(counts: Iterable[Count]) -> str:
+# Said in the page when the shared store is not answering (chaos review D7): the figures are then
+# one worker's, counted in its memory, and are added to Redis when it is back.
+PARTIAL = (
+    "# NOTE Redis is not answering: these are this worker's counts only, kept in its memory "
+    "until Redis is back"
+)
+
+
+def render(counts: Iterable[Count], partial: bool = False) -> str:
     lines = [
         f"# HELP {NAME} Menu items reached, per day, channel and language. Nothing about callers.",
         f"# TYPE {NAME} counter",
     ]
+    if partial:
+        lines.insert(0, PARTIAL)
     lines += [
         f'{NAME}{{day="{c.day}",channel="{c.channel}",language="{c.language}",item="{c.item}"}} '
         f"{c.value}"

@@ -38,6 +38,7 @@ def metrics() -> Response:
             mimetype="text/plain",
             headers={"WWW-Authenticate": 'Bearer realm="hotline metrics"'},
         )
-    body = prometheus.render(shared.metrics.counts())
+    counts = shared.metrics.counts()
+    body = prometheus.render(counts, partial=shared.metrics.partial)
     headers = {"Cache-Control": "no-store"}
     return Response(body, content_type=prometheus.CONTENT_TYPE, headers=headers)
