@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime as dt
 import json
 import os
 import re
@@ -378,6 +379,37 @@ def test_the_map_has_every_node_in_every_language_with_file_and_line(console: Co
     assert role["review"] == "draft"
     assert not role["missing"]
     assert 'n_police_role("lo que hace la policía")' in data["languages"][1]["mermaid"]
+
+
+def test_each_message_shows_its_source_passage_and_review_state(console: Console) -> None:
+    content = console.app.extensions["hotline"].store.content
+    (source, citation) = content.cited("police-role")[0]
+    for language in console.ok("/staff/api/map")["languages"]:
+        node = nodes(language["tree"])["police-role"]
+        assert node["source"] == content.messages["police-role"].source
+        assert node["cited"] == [
+            {"citation": str(citation), "title": source.title, "text": source.text(citation)}
+        ]
+        assert node["cited"][0]["text"].strip()
+        translation = content.translations[language["code"]]
+        assert node["review"] == translation.messages["police-role"].review
+        assert node["edit"]["file"] == f"messages/{language['code']}.yaml"
+        assert [f["name"] for f in node["edit"]["fields"]] == ["title", "voice", "text"]
+
+
+def test_the_map_has_the_tree_picture_coloured_by_use(console: Console) -> None:
+    from hotline.treesvg import tree_svg, usage_by_item
+
+    Call(console.app.test_client()).start().press("2").press("1")
+    metrics = console.app.extensions["hotline"].metrics
+    content = console.app.extensions["hotline"].store.content
+    today = dt.date.fromisoformat(metrics.today())
+    (spanish,) = [
+        lang for lang in console.ok("/staff/api/map")["languages"] if lang["code"] == "es"
+    ]
+    usage = usage_by_item(metrics.counts(), today, "es")
+    assert usage, "the call was counted"
+    assert spanish["svg"] == tree_svg(content, "es", usage)
 
 
 def test_a_warning_is_shown_on_the_node_it_is_about(content_copy: Path) -> None:

@@ -5,6 +5,7 @@ Usage comes from the same counters as /metrics; nothing here ever reads anything
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,11 @@ from hotline.content.load import load_content
 from hotline.content.model import MAIN_MENU, Content, MenuText, MessageText
 from hotline.content.problems import Problem
 from hotline.content.store import ContentStore
+from hotline.metrics import Metrics
 from hotline.services import services_of
 from hotline.staff.sources import link_name
 from hotline.staff.sources import read as read_source
+from hotline.treesvg import tree_svg, usage_by_item
 
 
 class _NodeProblems:
@@ -70,10 +73,13 @@ def _link(store: ContentStore, file: Path | str) -> str | None:
     return link_name(store.menus_dir, store.messages_dir, file)
 
 
-def tree_map(store: ContentStore) -> dict[str, Any]:
-    """The menu tree in every language, each node with its key, title, file and line."""
+def tree_map(store: ContentStore, metrics: Metrics | None = None) -> dict[str, Any]:
+    """The menu tree in every language, each node with its key, title, file and line, its
+    sources and review state, and the tree as a picture coloured by the last 30 days' use."""
     content = store.content
     problems = _NodeProblems(store)
+    counts = metrics.counts() if metrics is not None else []
+    today = dt.date.fromisoformat(metrics.today()) if metrics is not None else dt.date.today()
     return {
         "version": content.version,
         "default_language": content.default_language,
@@ -91,6 +97,8 @@ def tree_map(store: ContentStore) -> dict[str, Any]:
                 "tree": _node(store, content, problems, lang.code, MAIN_MENU, "", ()),
                 # The same drawing as `hotline map --format mermaid`, to paste into a document.
                 "mermaid": treemap.tree_map(content, lang.code, "mermaid"),
+                # The same picture as `hotline map --format svg`, with the heat of recent use.
+                "svg": tree_svg(content, lang.code, usage_by_item(counts, today, lang.code)),
             }
             for lang in content.languages
             if lang.code in content.translations
@@ -130,6 +138,7 @@ def _node(
         "text_line": text.line if text else 0,
         "problems": [problem_json(store, p) for p in found],
         "source": getattr(definition, "source", "") if not menu else "",
+        "cited": [] if menu else _cited(content, node_id),
         "edit": _editable(text_file, "menus" if menu else "messages", node_id, text),
         "children": [],
     }
@@ -139,6 +148,16 @@ def _node(
             for option in menu.options
         ]
     return node
+
+
+def _cited(content: Content, message_id: str) -> list[dict[str, str]]:
+    """What the message summarises: each cited passage's text, beside the source's title."""
+    if message_id not in content.messages:
+        return []
+    return [
+        {"citation": str(citation), "title": source.title, "text": source.text(citation)}
+        for source, citation in content.cited(message_id)
+    ]
 
 
 # The texts staff may edit in the console, per kind of node, in the order they are shown.

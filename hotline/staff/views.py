@@ -226,7 +226,7 @@ def text() -> Reply:
 
 @bp.get("/api/map")
 def tree_map() -> Response:
-    return jsonify(overview.tree_map(_store()))
+    return jsonify(overview.tree_map(_store(), services.current().metrics))
 
 
 @bp.get("/api/problems")

@@ -358,6 +358,14 @@
           ]
         : null,
       node.source ? el("span", { class: "source-ref" }, `Source: ${node.source}`) : null,
+      node.cited.length
+        ? el(
+            "details",
+            { class: "cited" },
+            el("summary", {}, "The source's words"),
+            node.cited.map((c) => el("blockquote", {}, el("p", {}, c.text), el("cite", {}, `${c.title}, ${c.citation}`))),
+          )
+        : null,
       node.problems.length ? [" ", el("span", { class: "badge warning" }, "warning")] : null,
       el(
         "span",
@@ -383,9 +391,9 @@
     $("legend-draft").textContent = source
       ? "not yet checked against the city's statement"
       : "not yet checked by a human translator";
-    $("legend-reviewed").textContent = source
-      ? "checked against the city's statement"
-      : "checked by a human translator";
+    $("legend-approved").textContent = source
+      ? "approved by the city against the statement, as it reads now"
+      : "approved by a human translator, as it reads now";
     const keys = mapData.keys;
     $("map-keys").textContent =
       `In every menu: ${keys.office} the Mayor's office, ${keys.repeat} repeat, ` +
@@ -394,7 +402,14 @@
     tree.setAttribute("lang", language.code);
     tree.replaceChildren(
       el("ul", { "aria-label": `Menu tree in ${language.name}` }, mapNode(language.tree)),
-      language.svg ? el("figure", { class: "tree-picture" }, el("figcaption", {}, "As a picture"), svgPicture(language.svg)) : null,
+      language.svg
+        ? el(
+            "details",
+            { class: "tree-picture" },
+            el("summary", {}, "As a picture, coloured by the last 30 days' use (the same as hotline map --format svg)"),
+            svgPicture(language.svg),
+          )
+        : null,
       el(
         "details",
         {},
