@@ -9,13 +9,13 @@ from flask import Flask, jsonify
 from twilio.request_validator import RequestValidator
 
 from hotline import logs, services
-from hotline.config import Settings, environment
-from hotline.content.reload import Reloader, reload_interval
+from hotline.content.reload import Reloader
 from hotline.content.store import ContentStore
-from hotline.limits import AbuseSettings, Limits, make_backend
+from hotline.limits import Limits, make_backend
 from hotline.metrics import Metrics
 from hotline.metrics.views import bp as metrics
 from hotline.privacy import CallerKeys, install_log_scrubber
+from hotline.settings import Settings, environment
 from hotline.sms.session import ConversationCookies
 from hotline.sms.views import bp as sms
 from hotline.voice.views import bp as voice
@@ -29,29 +29,27 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     Fails with ConfigError when a required setting is missing, and with ContentError listing
     every problem when the menus or messages have errors.
     """
-    env = environment(overrides)
-    logs.configure(env)
-    settings = Settings.from_env(env)
-    abuse = AbuseSettings.from_env(env)
-    reload_seconds = reload_interval(env)
+    settings = Settings.from_env(environment(overrides))
+    logs.configure(settings.log_format)
     store = ContentStore.load(settings.menus_dir, settings.messages_dir, settings.sources_dir)
 
     install_log_scrubber()
     app = Flask(__name__)
-    # Signs the staff console's phone state; the texts' cookie has a key of its own.
+    # Flask's own signing (sessions; none are used today) rotates keys as the cookies do.
     app.secret_key = settings.secret_key
+    app.config["SECRET_KEY_FALLBACKS"] = list(settings.old_secret_keys)
     # Limits and usage counts share one store: Redis when set, else this process's memory.
+    abuse = settings.abuse
     backend = make_backend(abuse.redis_url)
     token = settings.auth_token
     services.install(
         app,
         services.Services(
             settings=settings,
-            abuse=abuse,
             store=store,
             limits=Limits(backend, CallerKeys(settings.secret_key), abuse),
             metrics=Metrics(backend),
-            cookies=ConversationCookies(settings.secret_key, secure=not settings.dev),
+            cookies=ConversationCookies(settings.signing_keys, secure=not settings.dev),
             validator=None if token is None else RequestValidator(token),
         ),
     )
@@ -72,6 +70,14 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
 
         app.register_blueprint(home)
 
+    if settings.unknown:
+        log.warning(
+            "%s set, but this version of the hotline has no such setting (see the table in "
+            "README.md); it is ignored",
+            ", ".join(settings.unknown),
+        )
+
+    reload_seconds = settings.reload_seconds
     reloader = None if reload_seconds is None else Reloader(store, reload_seconds)
     if reloader is not None:
         app.before_request(reloader.maybe_reload)

@@ -21,12 +21,14 @@ from typing import Any, TextIO
 
 import click
 
-from hotline.config import REPO_ROOT, ConfigError, environment
+from hotline import settings
+from hotline.config import ConfigError
 from hotline.content.load import load_content
 from hotline.content.model import Content
 from hotline.content.problems import ProblemList
 from hotline.content.store import ContentError
 from hotline.services import services_of
+from hotline.settings import environment
 from hotline.stats_cli import stats
 from hotline.treemap import FORMATS
 
@@ -100,17 +102,13 @@ def write_error_log(error: BaseException, command: str = "hotline") -> Path:
 
 def content_dirs(menus_dir: Path | None, messages_dir: Path | None) -> tuple[Path, Path]:
     """The folders given, else HOTLINE_MENUS_DIR / HOTLINE_MESSAGES_DIR, else the repo's."""
-    env = environment()
-    return (
-        menus_dir or Path(env.get("HOTLINE_MENUS_DIR") or REPO_ROOT / "menus"),
-        messages_dir or Path(env.get("HOTLINE_MESSAGES_DIR") or REPO_ROOT / "messages"),
-    )
+    menus, messages = settings.content_dirs(environment())
+    return menus_dir or menus, messages_dir or messages
 
 
 def sources_dir() -> Path | None:
     """HOTLINE_SOURCES_DIR, else None: the sources/ folder beside the menus folder."""
-    folder = environment().get("HOTLINE_SOURCES_DIR")
-    return Path(folder) if folder else None
+    return settings.sources_dir_of(environment())
 
 
 def content_options(command: Callable[..., Any]) -> Callable[..., Any]:

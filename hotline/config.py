@@ -1,93 +1,56 @@
-"""Settings from the environment, checked once when the app is created."""
+"""What every setting shares: the words for 'off', the error a wrong one raises, a collector.
+
+The environment itself is read in one place, hotline/settings.py; the parsers of each part's
+settings (limits, content reloads, logs) raise ConfigError, and Settings collects them all so
+staff see every problem at once.
+"""
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
+from typing import TypeVar
 
-from hotline.strength import password_problem
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+# Any of these switches off a setting that can be off (a limit, reloads, the console, /metrics).
+OFF_WORDS = frozenset({"off", "no", "none", "false", "never"})
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
-# Anyone who learns the key can forge conversation cookies, so it must be long and random.
-MIN_SECRET_KEY_LENGTH = 32
+
+
+def is_off(text: str) -> bool:
+    return text.strip().lower() in OFF_WORDS
 
 
 class ConfigError(Exception):
-    """A setting is missing or wrong; the message says which and how to fix it."""
+    """Settings are missing or wrong; the message says which and how to fix each one."""
 
-
-@dataclass(frozen=True)
-class Settings:
-    auth_token: str | None
-    dev: bool
-    public_url: str | None
-    menus_dir: Path
-    messages_dir: Path
-    secret_key: str
-    # The statement and other sources the messages cite; None: sources/ beside the menus folder.
-    sources_dir: Path | None = None
-    # True when dev mode made up a key for this run: text conversations then end at a restart.
-    secret_key_generated: bool = False
-    # None leaves the staff console at /staff/ switched off.
-    staff_password: str | None = None
-    # The console may write drafts into the content folders (HOTLINE_STAFF_CAN_SAVE=1).
-    staff_can_save: bool = False
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
-        dev = env.get("HOTLINE_DEV", "").strip().lower() in TRUE_WORDS
-        token = env.get("TWILIO_AUTH_TOKEN", "").strip() or None
-        if token is None and not dev:
-            raise ConfigError(
-                "TWILIO_AUTH_TOKEN is not set. Set it to the Auth Token from the Twilio console "
-                "so the hotline can check that requests come from Twilio, or set HOTLINE_DEV=1 "
-                "(or run 'hotline serve --dev') to run without it on your own machine."
+    def __init__(self, *problems: str) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            message = problems[0]
+        else:
+            message = f"{len(problems)} settings need fixing:\n" + "\n".join(
+                f"- {problem}" for problem in problems
             )
-        public_url = env.get("HOTLINE_PUBLIC_URL", "").strip().rstrip("/") or None
-        if public_url and not public_url.startswith(("https://", "http://")):
-            raise ConfigError(
-                f"HOTLINE_PUBLIC_URL is '{public_url}'; it must be the full address Twilio "
-                "calls, such as https://hotline.example.org"
-            )
-        secret_key = env.get("HOTLINE_SECRET_KEY", "").strip()
-        generated = not secret_key and dev
-        if generated:
-            secret_key = secrets.token_hex(32)
-        elif not secret_key:
-            raise ConfigError(
-                "HOTLINE_SECRET_KEY is not set. Set it to a long random text, the same on every "
-                "instance, such as the output of: python -c 'import secrets; "
-                "print(secrets.token_hex(32))'. It signs the cookies that keep a text "
-                "conversation's language and menu. Or set HOTLINE_DEV=1 on your own machine."
-            )
-        elif len(secret_key) < MIN_SECRET_KEY_LENGTH:
-            raise ConfigError(
-                f"HOTLINE_SECRET_KEY has {len(secret_key)} characters; use at least "
-                f"{MIN_SECRET_KEY_LENGTH}, such as the output of: python -c 'import secrets; "
-                "print(secrets.token_hex(32))'"
-            )
-        staff_password = env.get("HOTLINE_STAFF_PASSWORD", "").strip() or None
-        weak = staff_password and password_problem("HOTLINE_STAFF_PASSWORD", staff_password)
-        if weak:
-            raise ConfigError(f"{weak}; or leave it unset to switch the staff console off")
-        return cls(
-            auth_token=token,
-            dev=dev,
-            public_url=public_url,
-            menus_dir=Path(env.get("HOTLINE_MENUS_DIR") or REPO_ROOT / "menus"),
-            messages_dir=Path(env.get("HOTLINE_MESSAGES_DIR") or REPO_ROOT / "messages"),
-            secret_key=secret_key,
-            sources_dir=Path(sources) if (sources := env.get("HOTLINE_SOURCES_DIR")) else None,
-            secret_key_generated=generated,
-            staff_password=staff_password,
-            staff_can_save=env.get("HOTLINE_STAFF_CAN_SAVE", "").strip().lower() in TRUE_WORDS,
-        )
+        super().__init__(message)
 
 
-def environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The process environment with test or CLI overrides on top."""
-    return {**os.environ, **(overrides or {})}
+class Problems:
+    """Collects the problems of every setting read, to report them all in one ConfigError."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def add(self, problem: str) -> None:
+        self.found.append(problem)
+
+    def check(self, parse: Callable[..., T], *args: object, fallback: T) -> T:
+        """`parse(*args)`, or `fallback` when it raises ConfigError (whose problems are kept)."""
+        try:
+            return parse(*args)
+        except ConfigError as error:
+            self.found.extend(error.problems)
+            return fallback
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise ConfigError(*self.found)

@@ -262,14 +262,14 @@ _app_handler: NonBlockingHandler | None = None
 _configure_lock = threading.Lock()
 
 
-def configure(env: Mapping[str, str], force: bool = False) -> None:
+def configure(kind: str = "text", force: bool = False) -> None:
     """Send the app's log records to stderr, INFO and up, without ever waiting for a write.
 
-    Like logging.basicConfig, it leaves alone a process whose logging is configured already
-    (a test runner, a host with its own log config) unless `force` is set.
+    `kind` is the format, as log_format reads it. Like logging.basicConfig, it leaves alone a
+    process whose logging is configured already (a test runner, a host with its own log config)
+    unless `force` is set.
     """
     global _app_handler
-    kind = log_format(env)
     install_log_scrubber()
     root = logging.getLogger()
     with _configure_lock:

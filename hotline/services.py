@@ -13,10 +13,10 @@ from typing import Any
 from flask import Flask, current_app
 from twilio.request_validator import RequestValidator
 
-from hotline.config import Settings
 from hotline.content.store import ContentStore
-from hotline.limits import AbuseSettings, Limits
+from hotline.limits import Limits
 from hotline.metrics import Metrics
+from hotline.settings import Settings
 from hotline.sms.session import ConversationCookies
 
 EXTENSION = "hotline"
@@ -25,7 +25,6 @@ EXTENSION = "hotline"
 @dataclass(frozen=True)
 class Services:
     settings: Settings
-    abuse: AbuseSettings
     store: ContentStore
     limits: Limits
     metrics: Metrics

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 import click
 import redis
 
-from hotline.config import ConfigError, environment
+from hotline.config import ConfigError
 from hotline.limits import AbuseSettings, RedisBackend
 from hotline.limits.backends import redis_location
 from hotline.metrics import Count, Metrics, prometheus
+from hotline.settings import environment
 
 HEADINGS = ("Day", "Channel", "Language", "Item", "Count")
 IN_MEMORY = (

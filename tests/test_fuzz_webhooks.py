@@ -18,6 +18,7 @@ from twilio.request_validator import remove_port
 from werkzeug.exceptions import HTTPException
 
 from hotline import create_app
+from hotline.phone import E164
 from hotline.security import MAX_BODY_BYTES, SIGNATURE_SHAPE
 from tests.conftest import app_settings
 from tests.twilio_sim import AUTH_TOKEN, PUBLIC_URL, SMS_VERBS, VOICE_VERBS, sign
@@ -34,7 +35,6 @@ SMS_INNER = {"Body"}
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # The largest body a webhook reads.
 FORM_LIMIT = MAX_BODY_BYTES
-E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 
 TRICKY = [
     "<Say>hi</Say>",

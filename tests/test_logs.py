@@ -41,7 +41,7 @@ def app_log(capfd: pytest.CaptureFixture[str]) -> list[str]:
 @pytest.fixture(autouse=True)
 def app_handler() -> Iterator[None]:
     """The app's own handler, as under gunicorn (pytest's handlers keep configure() away)."""
-    logs.configure({}, force=True)
+    logs.configure(force=True)
     yield
     logs.unconfigure()
 

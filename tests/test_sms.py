@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import re
 import time
@@ -367,6 +370,32 @@ def test_a_cookie_counts_for_four_hours_from_when_it_was_written(app, texter, ag
         assert reply.startswith(MESSAGE_TEXTS[("es", "police-status")])
     else:
         assert reply.startswith(EN_WELCOME)
+
+
+def test_after_the_key_changes_open_conversations_go_on():
+    old_key = app_settings()["HOTLINE_SECRET_KEY"]
+    before = create_app(app_settings())
+    conversation = Texter(before.test_client(use_cookies=False)).send("hi").send("PT").send("1")
+    new_key = "the-new-secret-key-after-rotation-" + "n" * 20
+    after = create_app(app_settings(HOTLINE_SECRET_KEY=new_key, HOTLINE_OLD_SECRET_KEYS=old_key))
+    conversation.client = after.test_client(use_cookies=False)
+    assert conversation.send("2").text.startswith(MESSAGE_TEXTS[("pt", "police-status")])
+    # The reply's cookie is signed with the new key alone: the old key no longer reads it.
+    cookie = conversation.jar.cookies[COOKIE_NAME]
+    assert ConversationCookies(old_key).loads(cookie) is None
+    assert ConversationCookies(new_key).loads(cookie) == ["pt", "main", "police", "police-status"]
+
+
+def test_a_cookie_in_the_first_cookie_format_is_ignored(app, texter):
+    """Versions up to December 2026 wrote v1.<payload>.<written>.<mac> with their own HMAC."""
+    secret = app_settings()["HOTLINE_SECRET_KEY"]
+    key = hmac.new(secret.encode(), b"hotline sms cookie v1", hashlib.sha256).digest()
+    payload = base64.urlsafe_b64encode(b'["es","main","police"]').rstrip(b"=").decode()
+    body = f"v1.{payload}.{int(time.time())}"
+    mac = base64.urlsafe_b64encode(hmac.new(key, body.encode(), hashlib.sha256).digest())
+    conversation = texter()
+    conversation.jar.cookies[COOKIE_NAME] = f"{body}.{mac.rstrip(b'=').decode()}"
+    assert conversation.send("2").text.startswith(EN_WELCOME)
 
 
 def test_a_cookie_in_flask_s_session_format_is_ignored(app, texter):

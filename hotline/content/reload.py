@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from hotline.config import ConfigError
+from hotline.config import OFF_WORDS, ConfigError
 from hotline.content.load import content_files, content_version, load_content
 from hotline.content.problems import ProblemList
 from hotline.content.store import ContentStore, Rejection
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SECONDS = 3.0
 # A file written this recently may still be being written: wait before reading it.
 MAX_SETTLE_SECONDS = 2.0
-OFF_WORDS = frozenset({"off", "no", "false", "never"})
 # Synchronous mode: how long a request waits for another request's load before it goes on.
 SYNCHRONOUS_WAIT_SECONDS = 10.0
 

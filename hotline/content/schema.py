@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hotline.phone import E164
+
 
 @dataclass(frozen=True)
 class Field:
@@ -34,9 +36,11 @@ class Field:
 # Patterns, one place for each: the loader checks them and the guide names them.
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KEY_PATTERN = re.compile(r"^[0-9*#]$")
-E164_PATTERN = re.compile(r"^\+[1-9][0-9]{7,14}$")
+E164_PATTERN = E164
 HOURS_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 DIGITS_PATTERN = re.compile(r"^[0-9]+$")
+# Twilio takes at most this many characters in one message body, on every channel (error 21617).
+MESSAGE_BODY_LIMIT = 1600
 KEY_RULE = "one phone key: 0-9, or * or # in quotes"
 
 TEXT = str

@@ -16,7 +16,6 @@ from hotline.content.placeholders import check_placeholders, placeholders_in
 from hotline.content.problems import ProblemList, did_you_mean
 from hotline.content.twilio_voices import check_voice
 from hotline.content.yaml_lines import LineDict, line_of
-from hotline.whatsapp.style import MAX_BODY as WHATSAPP_MAX_BODY
 
 # Characters XML 1.0 forbids: Twilio would reject the whole document that holds one.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -316,13 +315,13 @@ def _check_translations(
             )
             if text.whatsapp:
                 fields.append(("whatsapp", text.whatsapp))
-                if len(text.whatsapp) > WHATSAPP_MAX_BODY:
+                if len(text.whatsapp) > schema.MESSAGE_BODY_LIMIT:
                     problems.warning(
                         file,
                         at(file, "messages", message_id, "whatsapp") or text.line,
                         f"the whatsapp text of message '{message_id}' has "
                         f"{len(text.whatsapp)} characters; Twilio takes at most "
-                        f"{WHATSAPP_MAX_BODY} in one message, so it arrives in pieces",
+                        f"{schema.MESSAGE_BODY_LIMIT} in one message, so it arrives in pieces",
                         "shorten it: a WhatsApp reply reads best as one message",
                     )
             for field, value in fields:

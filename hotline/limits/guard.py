@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from hotline.limits.backends import Backend, MemoryBackend
 from hotline.limits.logins import LoginThrottle
 from hotline.limits.settings import AbuseSettings, Rate
 from hotline.limits.step import Counter, Limit, Outcome, Step
+from hotline.phone import E164
 from hotline.privacy import CallerKeys, normalise
 from hotline.whatsapp.address import SMS, WHATSAPP, channel_of, number_of
 
@@ -32,7 +32,6 @@ PREFIX = "hotline:"
 # A replay key lives until the end of the next quarter hour (15 to 30 minutes), so its expiry
 # says only in which quarter hour the webhook came.
 REPLAY_BLOCK_SECONDS = 900
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # What Twilio sends as From when a caller withholds their number (the words on a keypad):
 # ANONYMOUS, RESTRICTED, BLOCKED, UNKNOWN, UNAVAILABLE. They are many people, not one.
 WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
@@ -67,7 +66,7 @@ def identifiable(number: str | None) -> bool:
     if not number:
         return False
     number = normalise(number)
-    return _E164.match(number) is not None and number not in WITHHELD
+    return E164.match(number) is not None and number not in WITHHELD
 
 
 @dataclass(frozen=True)

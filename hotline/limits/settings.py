@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hotline.config import ConfigError
+from hotline.config import OFF_WORDS, ConfigError, Problems, is_off
 from hotline.strength import token_problem
 
 PERIODS = {
@@ -15,7 +15,6 @@ PERIODS = {
     "hour": 3600,
     "day": 86400,
 }
-OFF_WORDS = frozenset({"off", "none", "no"})
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*([a-z]+?)s?\s*$")
 _COUNTRY = re.compile(r"^\+[1-9][0-9]{0,3}$")
 
@@ -89,9 +88,9 @@ def parse_whatsapp_countries(text: str) -> tuple[str, ...] | None:
 
 
 def parse_token(name: str, text: str) -> str | None:
-    """A bearer token, None when unset; as long and random as the secret key must be."""
-    token = text.strip()
-    if not token:
+    """A bearer token, None when unset or 'off'; as long and random as the secret key must be."""
+    token = optional(text)
+    if token is None:
         return None
     problem = token_problem(name, token)
     if problem:
@@ -114,36 +113,58 @@ class AbuseSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> AbuseSettings:
+        """These settings from the environment; every problem at once, in one ConfigError."""
+
         def setting(name: str, default: str) -> str:
             return env.get(name, "").strip() or default
 
-        redis_url = env.get("HOTLINE_REDIS_URL", "").strip() or None
-        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError(
-                "HOTLINE_REDIS_URL must start with redis://, rediss:// or unix://, such as "
-                "redis://localhost:6379/0 (your host gives the address of its Redis service)"
-            )
-        return cls(
-            redis_url=redis_url,
-            call_limit=parse_rate(
-                "HOTLINE_CALL_LIMIT", setting("HOTLINE_CALL_LIMIT", DEFAULT_CALL_LIMIT)
+        problems = Problems()
+
+        def rate(name: str, default: str) -> Rate | None:
+            return problems.check(parse_rate, name, setting(name, default), fallback=None)
+
+        settings = cls(
+            redis_url=problems.check(
+                parse_redis_url, env.get("HOTLINE_REDIS_URL", ""), fallback=None
             ),
-            sms_limit=parse_rate(
-                "HOTLINE_SMS_LIMIT", setting("HOTLINE_SMS_LIMIT", DEFAULT_SMS_LIMIT)
+            call_limit=rate("HOTLINE_CALL_LIMIT", DEFAULT_CALL_LIMIT),
+            sms_limit=rate("HOTLINE_SMS_LIMIT", DEFAULT_SMS_LIMIT),
+            sms_global_limit=rate("HOTLINE_SMS_GLOBAL_LIMIT", DEFAULT_SMS_GLOBAL_LIMIT),
+            sms_countries=problems.check(
+                parse_countries,
+                setting("HOTLINE_SMS_COUNTRIES", DEFAULT_SMS_COUNTRIES),
+                fallback=(),
             ),
-            sms_global_limit=parse_rate(
-                "HOTLINE_SMS_GLOBAL_LIMIT",
-                setting("HOTLINE_SMS_GLOBAL_LIMIT", DEFAULT_SMS_GLOBAL_LIMIT),
+            sms_notice_limit=rate("HOTLINE_SMS_NOTICE_LIMIT", DEFAULT_SMS_NOTICE_LIMIT),
+            metrics_token=problems.check(
+                parse_token,
+                "HOTLINE_METRICS_TOKEN",
+                env.get("HOTLINE_METRICS_TOKEN", ""),
+                fallback=None,
             ),
-            sms_notice_limit=parse_rate(
-                "HOTLINE_SMS_NOTICE_LIMIT",
-                setting("HOTLINE_SMS_NOTICE_LIMIT", DEFAULT_SMS_NOTICE_LIMIT),
-            ),
-            sms_countries=parse_countries(setting("HOTLINE_SMS_COUNTRIES", DEFAULT_SMS_COUNTRIES)),
-            metrics_token=parse_token(
-                "HOTLINE_METRICS_TOKEN", setting("HOTLINE_METRICS_TOKEN", "")
-            ),
-            whatsapp_countries=parse_whatsapp_countries(
-                setting("HOTLINE_WHATSAPP_COUNTRIES", DEFAULT_WHATSAPP_COUNTRIES)
+            whatsapp_countries=problems.check(
+                parse_whatsapp_countries,
+                setting("HOTLINE_WHATSAPP_COUNTRIES", DEFAULT_WHATSAPP_COUNTRIES),
+                fallback=None,
             ),
         )
+        problems.raise_any()
+        return settings
+
+
+def optional(text: str) -> str | None:
+    """A value that may be left unset or set to 'off' (None either way)."""
+    text = text.strip()
+    return None if not text or is_off(text) else text
+
+
+def parse_redis_url(text: str) -> str | None:
+    """HOTLINE_REDIS_URL: None (unset or 'off') keeps limits and counts in memory."""
+    url = optional(text)
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(
+            "HOTLINE_REDIS_URL must start with redis://, rediss:// or unix://, such as "
+            "redis://localhost:6379/0 (your host gives the address of its Redis service), "
+            "or be 'off' to keep limits and counts in each process's memory"
+        )
+    return url

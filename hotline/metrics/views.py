@@ -22,7 +22,7 @@ def _authorised(token: str) -> bool:
 @bp.get("/metrics")
 def metrics() -> Response:
     shared = services.current()
-    settings = shared.abuse
+    settings = shared.settings.abuse
     if settings.metrics_token is None:
         abort(404)
     throttle = shared.limits.logins

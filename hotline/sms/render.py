@@ -16,6 +16,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.content.model import Content
 from hotline.navigation import MAIN, GoTo, NotAnOption, Repeat, ToOffice, Trail, is_menu, press
+from hotline.sms.channel import SMS, TextChannel
 from hotline.sms.session import Conversation
 from hotline.sms.split import split_text
 from hotline.sms.words import (
@@ -30,7 +31,6 @@ from hotline.sms.words import (
     TOPIC,
     WordIndex,
 )
-from hotline.textchannel import SMS, TextChannel
 from hotline.whatsapp.codes import place_of
 from hotline.wording import fill
 

@@ -2,13 +2,15 @@
 
 Twilio stores the cookies of an SMS webhook's replies for each pair of numbers for four hours and
 sends them back with the next message, so a conversation needs no server-side record of the
-texter, and any instance with the same HOTLINE_SECRET_KEY can answer the next message.
+texter, and any instance with the same keys can answer the next message.
 
-The cookie is `v1.<payload>.<written>.<mac>`: the payload is the language and the place in the
-tree as URL-safe base64 of a JSON list, `written` the Unix time it was written, and the
-MAC an HMAC-SHA256 over both with a key derived from the secret for this purpose alone. A cookie
-that is older than four hours, signed with another secret or changed in any way is ignored, and
-the texter starts again at the welcome. Nothing about the texter is in it.
+The cookie is `<payload>.<signature>`: the payload is URL-safe base64 of a JSON list (the time it
+was written, the language, the place in the tree), signed by itsdangerous with HMAC-SHA256 and a
+salt of its own, as the staff console signs its call state. New cookies are signed with
+HOTLINE_SECRET_KEY; those signed with a key in HOTLINE_OLD_SECRET_KEYS are still read, so a key
+can be changed without restarting open conversations. A cookie that is older than four hours,
+signed with no key we hold, in an older format or changed in any way is ignored, and the texter
+starts again at the welcome. Nothing about the texter is in it.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import hmac
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate
+
+from itsdangerous import BadSignature, Signer
 
 from hotline.content.model import Content
 from hotline.navigation import MAIN, Trail, valid_trail
@@ -30,7 +33,7 @@ from hotline.navigation import MAIN, Trail, valid_trail
 # Twilio forgets SMS cookies after four hours; a cookie should not outlive that either.
 LIFETIME = dt.timedelta(hours=4)
 COOKIE_NAME = "hotline_sms"
-VERSION = "v1"
+SALT = "hotline sms conversation"
 # Instances' clocks may differ a little: a cookie "from the future" by less than this is fine.
 CLOCK_SKEW_SECONDS = 300
 
@@ -44,31 +47,31 @@ class Conversation:
 
 
 class ConversationCookies:
-    """Writes and reads the conversation cookie for one secret."""
+    """Writes and reads the conversation cookie with a list of keys (the last one signs)."""
 
     def __init__(
-        self, secret: str, secure: bool = True, clock: Callable[[], float] = time.time
+        self,
+        keys: str | Sequence[str],
+        secure: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        key = hmac.new(secret.encode(), b"hotline sms cookie v1", hashlib.sha256).digest()
-        # A copy of an HMAC already keyed per cookie: no key set-up, and the GIL is kept (see
-        # privacy.CallerKeys for why that matters under gunicorn's threads).
-        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+        self._signer = Signer(
+            [keys] if isinstance(keys, str) else list(keys),
+            salt=SALT,
+            key_derivation="hmac",
+            digest_method=hashlib.sha256,
+        )
         self._clock = clock
         secure_only = "; Secure" if secure else ""
         self._attributes = f"; Path=/sms; HttpOnly{secure_only}; SameSite=Lax"
         self._lifetime = int(LIFETIME.total_seconds())
 
-    def _mac(self, signed: str) -> str:
-        mac = self._keyed.copy()
-        mac.update(signed.encode("ascii"))
-        return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode("ascii")
-
     def value(self, conversation: Conversation) -> str:
         """The cookie's value for a conversation, signed now."""
-        data = json.dumps([conversation.language, *conversation.trail], separators=(",", ":"))
-        payload = base64.urlsafe_b64encode(data.encode()).rstrip(b"=").decode("ascii")
-        signed = f"{VERSION}.{payload}.{int(self._clock())}"
-        return f"{signed}.{self._mac(signed)}"
+        data = [int(self._clock()), conversation.language, *conversation.trail]
+        text = json.dumps(data, separators=(",", ":"))
+        payload = base64.urlsafe_b64encode(text.encode()).rstrip(b"=")
+        return self._signer.sign(payload).decode("ascii")
 
     def set_cookie(self, conversation: Conversation | None) -> str:
         """A Set-Cookie header value that keeps the conversation, or forgets it (None)."""
@@ -98,26 +101,22 @@ class ConversationCookies:
         return Conversation(code, valid_trail(content, trail) or MAIN)
 
     def loads(self, raw: str) -> list[str] | None:
-        """The signed list in a cookie value, if the signature holds and it is fresh."""
-        if not raw.isascii():  # compare_digest takes ASCII text only; ours is all ASCII
-            return None
-        signed, _, mac = raw.rpartition(".")
-        version, _, rest = signed.partition(".")
-        payload, _, written = rest.partition(".")
-        if version != VERSION or not payload or not written:
-            return None
-        if not hmac.compare_digest(self._mac(signed), mac):
+        """The language and trail in a cookie value, if a key of ours signed it and it is fresh."""
+        if not raw.isascii():
             return None
         try:
-            age = self._clock() - int(written)
-            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        except (ValueError, binascii.Error):
+            payload = self._signer.unsign(raw)
+            data = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+        except (BadSignature, ValueError, binascii.Error):
             return None
-        if not -CLOCK_SKEW_SECONDS <= age <= self._lifetime:
+        if not isinstance(data, list) or len(data) < 2:
             return None
-        if not isinstance(data, list) or not data or not all(isinstance(x, str) for x in data):
+        written, *place = data
+        if type(written) is not int or not all(isinstance(x, str) for x in place):
             return None
-        return data
+        if not -CLOCK_SKEW_SECONDS <= self._clock() - written <= self._lifetime:
+            return None
+        return place
 
 
 def cookie_value(header: str, name: str) -> str | None:

@@ -16,9 +16,9 @@ from hotline.limits import Verdict
 from hotline.limits.web import sms_verdict
 from hotline.metrics.record import conversation_item, usage
 from hotline.safe_twiml import LAST_RESORT_SMS
+from hotline.sms.channel import channel_for
 from hotline.sms.render import SmsRenderer
 from hotline.sms.session import Conversation
-from hotline.textchannel import channel_for
 from hotline.webhook import TwilioBlueprint, twiml
 
 NO_REPLY = str(MessagingResponse())

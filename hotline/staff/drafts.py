@@ -140,7 +140,7 @@ class Draft:
                     "HOTLINE_STAFF_PASSWORD": "",
                     "HOTLINE_REDIS_URL": "",
                     "HOTLINE_METRICS_TOKEN": "",
-                    "HOTLINE_REQUEST_BUDGET_SECONDS": "0",
+                    "HOTLINE_STAFF_CAN_SAVE": "",
                 }
             )
         return self._app

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from hotline.config import Settings
 from hotline.emulator import SignedPoster
+from hotline.settings import Settings
 
 
 def base_url(settings: Settings, host_url: str) -> str:

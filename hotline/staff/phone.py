@@ -13,7 +13,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from hotline.emulator import Call, EmulatorError, Poster, Waiting, new_sid
-from hotline.voice.twiml import E164
+from hotline.phone import E164
 
 PHONE_KEYS = frozenset("0123456789*#")
 # A browser client as Twilio names one, not a phone number: no real number is ever sent.
@@ -44,7 +44,7 @@ class StepResult:
 class CallSimulator:
     """Starts or resumes one simulated call; each action returns a StepResult."""
 
-    def __init__(self, poster: Poster, secret_key: str, hotline_number: str) -> None:
+    def __init__(self, poster: Poster, secret_key: str | list[str], hotline_number: str) -> None:
         self._poster = poster
         self._signer = URLSafeSerializer(secret_key, salt=STATE_SALT)
         self._to = hotline_number if E164.match(hotline_number) else ""

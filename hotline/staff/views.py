@@ -19,9 +19,9 @@ from flask import (
 )
 
 from hotline import services
-from hotline.config import Settings
 from hotline.content.store import ContentStore
 from hotline.emulator import SignedPoster
+from hotline.settings import Settings
 from hotline.staff import auth, inprocess, overview, session, sources
 from hotline.staff.drafts import DRAFT_URL, BadEdits, Draft, Drafts, parse_edits, write_atomically
 from hotline.staff.phone import PHONE_KEYS, BadState, CallSimulator
@@ -172,7 +172,9 @@ def _poster(body: dict[str, Any]) -> SignedPoster:
 
 def _call(body: dict[str, Any]) -> CallSimulator:
     return CallSimulator(
-        _poster(body), current_app.secret_key, _field(body, "to", DEFAULT_HOTLINE_NUMBER)
+        _poster(body),
+        services.current().settings.signing_keys,
+        _field(body, "to", DEFAULT_HOTLINE_NUMBER),
     )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -24,10 +23,10 @@ from hotline.navigation import (
     step_at,
     valid_trail,
 )
+from hotline.phone import E164
 from hotline.voice import urls
 from hotline.wording import fill, key_name, voice_values
 
-E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 CACHE_SIZE = 8192
 COMPLETED_DIAL_STATUSES = frozenset({"completed", "answered"})
 

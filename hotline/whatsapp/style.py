@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+from hotline.content.schema import MESSAGE_BODY_LIMIT
+
 # Twilio's limit for one message body, WhatsApp included (see the module's docstring).
-MAX_BODY = 1600
+MAX_BODY = MESSAGE_BODY_LIMIT
 # WhatsApp's own markup characters: a title holding one would turn bold off or strike it out.
 _MARKUP = re.compile(r"[*_~`]")
 
