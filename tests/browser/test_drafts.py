@@ -79,6 +79,11 @@ def test_a_draft_is_checked_heard_and_downloaded_while_the_line_serves_the_publi
     page = console(browser, url)
 
     edit_voice(page, DRAFTED + " Llame al {ofice_phone}.")
+    # The map shows the picture of the tree and, per message, the source's words and review.
+    expect(page.locator("#map-picture svg[role=img]")).to_have_count(1)
+    node = page.locator("#map-tree div.node").filter(has_text="lo que hace la policía")
+    expect(node.locator(".source-ref")).to_have_text("Source: statement-2026-02 ¶7")
+    expect(node.locator(".cited blockquote")).to_have_count(1)
     problems = page.locator("#draft-problems li.error")
     expect(problems).to_contain_text(["ofice_phone"])
     expect(page.locator("#draft-summary")).to_contain_text("1 error(s)")

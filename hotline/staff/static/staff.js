@@ -398,10 +398,8 @@
     $("map-keys").textContent =
       `In every menu: ${keys.office} the Mayor's office, ${keys.repeat} repeat, ` +
       `${keys.back} back, ${keys.main_menu} main menu.`;
-    const tree = $("map-tree");
-    tree.setAttribute("lang", language.code);
-    tree.replaceChildren(
-      el("ul", { "aria-label": `Menu tree in ${language.name}` }, mapNode(language.tree)),
+    // The picture sits apart from the list: its boxes are drawn by the server, not styled here.
+    $("map-picture").replaceChildren(
       language.svg
         ? el(
             "details",
@@ -409,7 +407,12 @@
             el("summary", {}, "As a picture, coloured by the last 30 days' use (the same as hotline map --format svg)"),
             svgPicture(language.svg),
           )
-        : null,
+        : "",
+    );
+    const tree = $("map-tree");
+    tree.setAttribute("lang", language.code);
+    tree.replaceChildren(
+      el("ul", { "aria-label": `Menu tree in ${language.name}` }, mapNode(language.tree)),
       el(
         "details",
         {},
