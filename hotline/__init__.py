@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from flask import Flask, jsonify
+from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from hotline import logs, services
+from hotline import health, logs, services
 from hotline.content.reload import Reloader
+from hotline.content.snapshot import Snapshot
 from hotline.content.store import ContentStore
 from hotline.limits import Limits, make_backend
 from hotline.metrics import Metrics
@@ -31,7 +32,13 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     """
     settings = Settings.from_env(environment(overrides))
     logs.configure(settings.log_format)
-    store = ContentStore.load(settings.menus_dir, settings.messages_dir, settings.sources_dir)
+    # The last good content, kept on disk for a restart while an edit is rejected.
+    last_good = Snapshot(
+        settings.state_dir, settings.menus_dir, settings.messages_dir, settings.sources_dir
+    )
+    store = ContentStore.load(
+        settings.menus_dir, settings.messages_dir, settings.sources_dir, last_good
+    )
 
     install_log_scrubber()
     app = Flask(__name__)
@@ -78,25 +85,12 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
         )
 
     reload_seconds = settings.reload_seconds
-    reloader = None if reload_seconds is None else Reloader(store, reload_seconds)
+    reloader = (
+        None if reload_seconds is None else Reloader(store, reload_seconds, snapshot=last_good)
+    )
     if reloader is not None:
         app.before_request(reloader.maybe_reload)
-
-    @app.get("/healthz")
-    def healthz():  # type: ignore[no-untyped-def]
-        rejected = store.rejected
-        return jsonify(
-            status="ok",
-            content_version=store.content.version,
-            rejected_edit=None
-            if rejected is None
-            else {
-                "version": rejected.version,
-                "errors": rejected.errors,
-                "warnings": rejected.warnings,
-                "at": rejected.at.isoformat(timespec="seconds"),
-            },
-        )
+    health.install(app, store, reloader, backend)
 
     return app
 

@@ -507,9 +507,7 @@ def preview_text(
 def _language_word(app: Any, code: str) -> str:
     """The first word that switches a text conversation to `code`, such as PT."""
     translation = services_of(app).store.content.translations[code]
-    sms = translation.extra.get("sms")
-    words = sms.get("words") if isinstance(sms, dict) else None
-    listed = words.get("language") if isinstance(words, dict) else None
+    listed = translation.sms.words.get("language")
     if not listed:
         raise click.BadParameter(f"{code} has no sms words for its language", param_hint="--lang")
     return str(listed[0])

@@ -32,6 +32,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from hotline.blocking import off_the_loop
 from hotline.config import ConfigError
 from hotline.privacy import install_log_scrubber
 
@@ -212,10 +213,12 @@ class NonBlockingHandler(logging.Handler):
         """
         target = self.target
         stream = getattr(target, "stream", None)
+        if stream is not None and getattr(stream, "closed", False):
+            return  # closed under us (a test's stream, a log file being reopened)
         try:
             descriptor = stream.fileno() if stream is not None else None
         except (AttributeError, OSError, ValueError):
-            descriptor = None
+            descriptor = None  # no file behind it (such as io.StringIO)
         if descriptor is None or not target.filter(record):
             target.handle(record)
             return
@@ -239,17 +242,8 @@ class NonBlockingHandler(logging.Handler):
 
 
 def _write_once(descriptor: int, data: bytes) -> int:
-    """os.write; in a gevent worker, on a thread of gevent's pool, and waited for cooperatively.
-
-    There the writer "thread" is a greenlet: a write that blocks (a pipe nobody reads) would stop
-    the worker's event loop and every request with it (README, "Serving").
-    """
-    monkey = sys.modules.get("gevent.monkey")
-    if monkey is not None and monkey.is_module_patched("threading"):
-        import gevent
-
-        return gevent.get_hub().threadpool.apply(os.write, (descriptor, data))
-    return os.write(descriptor, data)
+    """os.write; in a gevent worker on a real thread, so a pipe nobody reads stops only that."""
+    return off_the_loop(os.write, descriptor, data)
 
 
 def _call(method: weakref.WeakMethod) -> None:  # type: ignore[type-arg]

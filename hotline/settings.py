@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hotline.config import TRUE_WORDS, ConfigError, Problems, is_off
 from hotline.content.reload import reload_interval
+from hotline.content.snapshot import default_state_dir, state_dir
 from hotline.limits.settings import AbuseSettings, optional
 from hotline.logs import log_format
 from hotline.strength import password_problem
@@ -44,6 +45,7 @@ VARIABLES = (
     "HOTLINE_STAFF_CAN_SAVE",
     "HOTLINE_RELOAD_SECONDS",
     "HOTLINE_LOG_FORMAT",
+    "HOTLINE_STATE_DIR",
     "HOTLINE_MENUS_DIR",
     "HOTLINE_MESSAGES_DIR",
     "HOTLINE_SOURCES_DIR",
@@ -74,6 +76,8 @@ class Settings:
     # Seconds between looks for edited content; None: never.
     reload_seconds: float | None = None
     log_format: str = "text"
+    # Where the last good content is kept (hotline/content/snapshot.py).
+    state_dir: Path = field(default_factory=default_state_dir)
     # HOTLINE_* variables that are set but mean nothing to this version (a typo, a retired one).
     unknown: tuple[str, ...] = ()
 
@@ -128,6 +132,7 @@ class Settings:
             abuse=abuse,
             reload_seconds=reload_seconds,
             log_format=kind,
+            state_dir=state_dir(env),
             unknown=unknown_variables(env),
         )
 

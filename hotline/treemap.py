@@ -24,23 +24,8 @@ def _title(content: Content, node_id: str, code: str) -> str:
     return text.title if text and text.title else node_id
 
 
-def _edges(content: Content) -> list[tuple[str, str, str]]:
-    """(menu, key, target) for every option reachable from the main menu, breadth first."""
-    edges, seen, queue = [], {MAIN_MENU}, [MAIN_MENU]
-    while queue:
-        menu = content.menus.get(queue.pop(0))
-        if menu is None:
-            continue
-        for option in menu.options:
-            edges.append((menu.id, option.key, option.target))
-            if option.target not in seen:
-                seen.add(option.target)
-                queue.append(option.target)
-    return edges
-
-
 def _nodes(content: Content) -> list[str]:
-    return list(dict.fromkeys([MAIN_MENU, *(target for _, _, target in _edges(content))]))
+    return list(content.walk.order)
 
 
 def _navigation(content: Content, code: str) -> str:
@@ -98,7 +83,7 @@ def _mermaid(content: Content, code: str) -> str:
         label = _mermaid_label(_title(content, node_id, code))
         shape = f"[{label}]" if node_id in content.menus else f"({label})"
         lines.append(f"    {_mermaid_id(node_id)}{shape}")
-    for menu_id, key, target in _edges(content):
+    for menu_id, key, target in ((e.menu, e.key, e.target) for e in content.walk.edges):
         lines.append(f'    {_mermaid_id(menu_id)} -->|"{key}"| {_mermaid_id(target)}')
     return "\n".join(lines) + "\n"
 
@@ -114,7 +99,7 @@ def _dot(content: Content, code: str) -> str:
         shape = "" if node_id in content.menus else ", shape=note"
         label = _dot_string(_title(content, node_id, code))
         lines.append(f"    {_dot_string(node_id)} [label={label}{shape}];")
-    for menu_id, key, target in _edges(content):
+    for menu_id, key, target in ((e.menu, e.key, e.target) for e in content.walk.edges):
         lines.append(
             f"    {_dot_string(menu_id)} -> {_dot_string(target)} [label={_dot_string(key)}];"
         )

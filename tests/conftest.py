@@ -39,6 +39,12 @@ def error_logs_in_the_test_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setattr(cli, "error_log_dir", lambda: tmp_path / "hotline-errors")
 
 
+@pytest.fixture(autouse=True)
+def last_good_content_in_the_test_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test keeps its last good content (hotline/content/snapshot.py) to itself."""
+    monkeypatch.setenv("HOTLINE_STATE_DIR", str(tmp_path / "hotline-state"))
+
+
 @pytest.fixture
 def app() -> Flask:
     return create_app(app_settings())

@@ -102,11 +102,9 @@ def test_reverting_a_broken_edit_clears_the_rejection(live_app: Flask, content_c
     write(settings, good.replace('phone: "+14135871249"', 'phone: "413 587 1249"'))
     assert health(live_app)["rejected_edit"]["errors"] == 1
     write(settings, good)
-    assert health(live_app) == {
-        "status": "ok",
-        "content_version": good_version,
-        "rejected_edit": None,
-    }
+    status = health(live_app)
+    assert (status["status"], status["content_version"]) == ("ok", good_version)
+    assert status["rejected_edit"] is None
 
 
 class Clock:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
+from flask.cli import routes_command
 from werkzeug.test import EnvironBuilder
 
 from hotline import create_app
 from hotline.safe_twiml import LAST_RESORT_SMS, LAST_RESORT_VOICE
+from hotline.security import MAX_FIELDS
 from tests.conftest import app_settings
 from tests.twilio_sim import (
     CALL_SID,
@@ -127,3 +130,35 @@ def test_an_odd_try_count_in_the_address_is_the_first_try(unguarded: Flask, trie
     gather = parse_twiml(response.data).find("Gather")
     assert gather is not None  # the greeting itself, not the safe message
     assert gather.get("action") == "/voice/language?try=1"
+
+
+@pytest.mark.parametrize("signature", ["x", "not base64!" * 3, "a" * 200])
+def test_a_signature_of_the_wrong_shape_is_refused_before_the_body_is_read(
+    unguarded: Flask, signature: str
+) -> None:
+    environ = EnvironBuilder(
+        path="/voice",
+        method="POST",
+        data=urlencode(CALL),
+        headers={"X-Twilio-Signature": signature},
+    ).get_environ()
+    environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    environ["wsgi.input"] = Unreadable()
+    status, _ = run_wsgi(unguarded, environ)
+    assert status.startswith("403")
+
+
+def test_a_form_with_too_many_fields_is_not_parsed(
+    unguarded: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    params = {**CALL, **{f"f{n}": "1" for n in range(MAX_FIELDS)}}
+    response = signed_post(unguarded.test_client(), "/voice", params)
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == LAST_RESORT_VOICE
+    assert "a body too large to be a webhook" in caplog.text
+
+
+def test_flask_routes_lists_every_webhook(unguarded: Flask) -> None:
+    listed = unguarded.test_cli_runner().invoke(routes_command).output
+    for rule in ["/voice", "/voice/key/<lang>/<path:trail>", "/sms", "/sms/fallback"]:
+        assert re.search(rf"POST\s+{re.escape(rule)}\s*$", listed, re.MULTILINE), rule

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from hotline.content import schema
+from hotline.content import caps, schema
 from hotline.content.approvals import read_approval, with_review_states
 from hotline.content.citations import build_sources, parse_citations
 from hotline.content.model import (
@@ -25,6 +25,7 @@ from hotline.content.model import (
     Office,
     OfficeHours,
     Option,
+    SmsTexts,
     Translation,
     VoiceSettings,
 )
@@ -44,16 +45,21 @@ class LoadResult:
 def read_yaml_files(
     paths: list[Path], problems: ProblemList, raw: dict[Path, bytes] | None = None
 ) -> list[LoadedYaml]:
-    """Parse each file, reporting unreadable files, syntax errors and duplicate keys.
+    """Parse each file, reporting unreadable, oversized files, syntax errors and duplicate keys.
 
-    The bytes of each file read are kept in `raw`, so the version hash needs no second read.
+    The bytes of each file read are kept in `raw`, so the version hash needs no second read;
+    all the files in `raw` together may not pass the size limit (hotline/content/caps.py).
     """
     loaded = []
+    total = [sum(len(data) for data in raw.values()) if raw is not None else 0]
     for path in paths:
         try:
-            data = path.read_bytes()
+            data = caps.read_content_file(path, total)
         except OSError as error:
             problems.error(path, None, f"the file cannot be read ({error.strerror})")
+            continue
+        except caps.FileRefused as refused:
+            problems.error(path, None, refused.message, refused.hint)
             continue
         if raw is not None:
             raw[path] = data
@@ -87,13 +93,15 @@ def read_yaml_files(
 def content_version(paths: list[Path], raw: Mapping[Path, bytes] | None = None) -> str:
     """A short hash of every content file's name and bytes, shown in /healthz.
 
-    Bytes already read (in `raw`) are hashed as they were read; other files are read here.
+    With `raw`, the bytes read by the load are hashed as they were read; without, files are read.
     """
     digest = hashlib.sha256()
     for path in sorted(paths):
         digest.update(path.name.encode())
-        data = raw.get(path) if raw is not None else None
-        if data is None:
+        if raw is not None:
+            # A file not read was refused (a named pipe would never return): not read here either.
+            data = raw.get(path, b"<unreadable>")
+        else:
             try:
                 data = path.read_bytes()
             except OSError:
@@ -158,6 +166,13 @@ def load_content(
     source_docs = read_yaml_files(source_paths, problems, raw)
     if not settings_docs:
         return LoadResult(None, problems)  # settings.yaml is not text: reported above
+    sections = ("menus", "messages")
+    counted = [(doc.path, doc.data, sections) for doc in [*tree_docs, *message_docs]]
+    too_many = caps.count_problems(counted)
+    for path, message in too_many:
+        problems.error(path, None, message, "split the topic, or remove entries no menu uses")
+    if too_many:
+        return LoadResult(None, problems)  # too many to check each within a second
     (settings_doc,) = settings_docs
 
     settings = _build_settings(settings_doc, problems)
@@ -540,6 +555,7 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
             whatsapp=text_of(section.get("whatsapp")),
         )
     extra = {name: root[name] for name in ("sms",) if name in root}
+    sms = _sms_texts(root.get("sms"))
     return Translation(
         code=code,
         name=text_of(root.get("name")),
@@ -551,6 +567,27 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
         menus=MappingProxyType(menus),
         messages=MappingProxyType(messages),
         extra=MappingProxyType(extra),
+        sms=sms,
+    )
+
+
+def _sms_texts(section: Any) -> SmsTexts:
+    """The sms section's texts and words that are written as such; the rest is reported by the
+    check of the section (validate_sms), which reads it as written."""
+    section = section if isinstance(section, dict) else {}
+    sentences = {
+        name: value
+        for name, value in section.items()
+        if name in schema.SMS_FIELDS and name != "words" and isinstance(value, str)
+    }
+    words = section.get("words") if isinstance(section.get("words"), dict) else {}
+    listed = {
+        str(meaning): _words(value) for meaning, value in words.items() if isinstance(value, list)
+    }
+    return SmsTexts(
+        MappingProxyType(sentences),
+        MappingProxyType(listed),
+        MappingProxyType(schema.SMS_FALLBACKS),
     )
 
 

@@ -181,6 +181,27 @@ class MessageText:
 
 
 @dataclass(frozen=True)
+class SmsTexts:
+    """A language's `sms:` section, typed: its sentences as written, and the words texters send.
+
+    Only sentences written as text are here; `sentence` resolves an optional one to the
+    sentence it falls back to (schema.SMS_FALLBACKS).
+    """
+
+    sentences: Mapping[str, str]
+    # Meaning (schema.SMS_WORDS) -> the words listed for it, as written.
+    words: Mapping[str, tuple[str, ...]]
+    fallbacks: Mapping[str, str]
+
+    def sentence(self, name: str) -> str:
+        """The sentence `name` as written, or the one it falls back to; '' if neither."""
+        text = self.sentences.get(name, "")
+        if not text.strip() and name in self.fallbacks:
+            return self.sentence(self.fallbacks[name])
+        return text
+
+
+@dataclass(frozen=True)
 class Translation:
     """Every text of one language, from one file in messages/."""
 
@@ -194,8 +215,11 @@ class Translation:
     prompt_recordings: Mapping[str, str]
     menus: Mapping[str, MenuText]
     messages: Mapping[str, MessageText]
-    # Extra per-language sections (such as SMS words) kept raw for the channel that reads them.
+    # Extra per-language sections kept raw, for the check of the sms section as written.
     extra: Mapping[str, object]
+    sms: SmsTexts = field(
+        default_factory=lambda: SmsTexts(MappingProxyType({}), MappingProxyType({}), {})
+    )
 
 
 @dataclass(frozen=True)

@@ -318,6 +318,9 @@ SMS_FIELDS: dict[str, Field] = {
     "words": Field(MAPPING, True, "Words texters may send, by meaning (see SMS_WORDS)."),
 }
 
+# Optional sentences, and the required one each falls back to (help has the office and 911).
+SMS_FALLBACKS = {"office": "help", "problem": "help", "paused": "problem"}
+
 SMS_PROMPTS: dict[str, frozenset[str]] = {
     "welcome": frozenset({"emergency", "office_phone", "office_email"}),
     "switch": frozenset(),

@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hotline.content.load import load_content
+from hotline.content.load import content_files, load_content
 from hotline.content.model import Content
 from hotline.content.problems import ProblemList
+from hotline.content.snapshot import Snapshot
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def signature(menus_dir: Path, messages_dir: Path, sources_dir: Path | None = None) -> Signature:
+    """Names, modification times and sizes of the content files: cheap to take."""
+    entries = []
+    for path in content_files(menus_dir, messages_dir, sources_dir):
+        try:
+            stat = path.stat()
+        except OSError:
+            entries.append((str(path), -1, -1))
+            continue
+        entries.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)
+
+
+def edit_version(seen: Signature) -> str:
+    """A name for an edit that was not accepted: a hash of its files' names, times and sizes.
+
+    Not of their bytes, as an accepted version is: what was refused may not be read again.
+    """
+    return hashlib.sha256(repr(seen).encode()).hexdigest()[:12]
 
 
 class ContentError(Exception):
@@ -34,6 +60,11 @@ class Rejection:
     warnings: int
     at: dt.datetime
 
+    @classmethod
+    def of(cls, version: str, problems: ProblemList) -> Rejection:
+        errors = len(set(problems.errors))
+        return cls(version, errors, len(problems.warnings), dt.datetime.now(dt.UTC))
+
 
 @dataclass
 class ContentStore:
@@ -52,14 +83,38 @@ class ContentStore:
 
     @classmethod
     def load(
-        cls, menus_dir: Path, messages_dir: Path, sources_dir: Path | None = None
+        cls,
+        menus_dir: Path,
+        messages_dir: Path,
+        sources_dir: Path | None = None,
+        last_good: Snapshot | None = None,
     ) -> ContentStore:
+        """The content in the folders, kept as the last good version; when it has errors, the
+        last good version kept before (a restart after a rejected edit), else ContentError."""
         result = load_content(menus_dir, messages_dir, menus_dir.parent, sources_dir)
-        if result.content is None:
+        if result.content is not None:
+            if last_good is not None:
+                last_good.save(result.content.version)
+            return cls(
+                menus_dir, messages_dir, result.content, result.problems, sources_dir=sources_dir
+            )
+        kept = last_good.load() if last_good is not None else None
+        if kept is None or kept.content is None:
             raise ContentError(result.problems)
-        return cls(
-            menus_dir, messages_dir, result.content, result.problems, sources_dir=sources_dir
+        store = cls(menus_dir, messages_dir, kept.content, kept.problems, sources_dir=sources_dir)
+        rejected = Rejection.of(
+            edit_version(signature(menus_dir, messages_dir, sources_dir)), result.problems
         )
+        store.reject(rejected)
+        log.warning(
+            "the content in %s has %d error(s); serving the last good version %s, kept in %s. "
+            "Run 'hotline check' to see and fix them.",
+            menus_dir.parent,
+            rejected.errors,
+            kept.content.version,
+            last_good.root if last_good is not None else "",
+        )
+        return store
 
     def derived(self, name: str, build: Callable[[Content], T]) -> T:
         """A renderer or index for the current content, built on first use."""
@@ -76,11 +131,14 @@ class ContentStore:
                     } | {key: value}
         return value
 
-    def replace(self, content: Content, problems: ProblemList) -> None:
-        """Serve new content from the next request on."""
+    def replace(
+        self, content: Content, problems: ProblemList, keep_rejection: bool = False
+    ) -> None:
+        """Serve new content from the next request on; it is the newest edit unless told."""
         self.content = content
         self.problems = problems
-        self.rejected = None
+        if not keep_rejection:
+            self.rejected = None
 
     def reject(self, rejection: Rejection) -> None:
         """Keep serving the current content; remember that a newer edit was refused."""

@@ -353,11 +353,8 @@ def _texts_to_compare(content: Content, code: str) -> dict[str, tuple[str, tuple
         texts[f"voice of message '{message_id}'"] = (text.voice, ("messages", message_id, "voice"))
         if text.text != text.voice:
             texts[f"text of message '{message_id}'"] = (text.text, ("messages", message_id, "text"))
-    sms = translation.extra.get("sms")
-    if isinstance(sms, dict):
-        for name, value in sms.items():
-            if isinstance(value, str):
-                texts[f"sms {name}"] = (value, ("sms", name))
+    for name, value in translation.sms.sentences.items():
+        texts[f"sms {name}"] = (value, ("sms", name))
     return texts
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hotline.content.model import MAIN_MENU, Content
@@ -47,15 +47,7 @@ class Meaning:
 
 def sms_words(content: Content, code: str) -> dict[str, tuple[str, ...]]:
     """The `words:` lists of one language's sms section, by meaning, as written."""
-    sms = content.translations[code].extra.get("sms")
-    words = sms.get("words") if isinstance(sms, Mapping) else None
-    if not isinstance(words, Mapping):
-        return {}
-    return {
-        str(meaning): tuple(str(w) for w in listed if str(w).strip())
-        for meaning, listed in words.items()
-        if isinstance(listed, list)
-    }
+    return dict(content.translations[code].sms.words)
 
 
 def topic_words(content: Content, code: str) -> dict[str, tuple[str, ...]]:
