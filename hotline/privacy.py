@@ -9,13 +9,11 @@ written as an escape, so it can never forge a line of its own in the app's or gu
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextvars import ContextVar
+from collections.abc import Callable
 from typing import Any
 
 # A request line's query string may carry a GET webhook's From and Body: keep only the path.
@@ -91,37 +89,19 @@ def scrub_record(record: logging.LogRecord) -> None:
     record.hotline_scrubbed = True
 
 
-# The form fields of the webhook being handled in this thread, for the scrubber.
-_webhook_fields: ContextVar[Mapping[str, str] | None] = ContextVar("webhook_fields", default=None)
-
-
-@contextlib.contextmanager
-def handling(fields: Mapping[str, str]) -> Iterator[None]:
-    """Scrub what a caller sent (`fields`) from every log record made inside this block."""
-    token = _webhook_fields.set(fields)
-    try:
-        yield
-    finally:
-        _webhook_fields.reset(token)
-
-
 def _caller_text() -> list[str]:
     """What the caller sent with the request being handled, in the forms code may quote it.
 
     An exception's message can quote a message body (a failed lookup, a bad number); the
     traceback keeps its frames and types, and these words become [caller text].
     """
-    fields = _webhook_fields.get()
-    if fields is not None:
-        sent = [value for value in fields.values() if len(value.strip()) >= 3]
-    else:
-        sent = _flask_request_values()
+    sent = _flask_request_values()
     forms = {form for value in sent for form in _quoted_forms(value) if len(form) >= 3}
     return sorted(forms, key=len, reverse=True)
 
 
 def _flask_request_values() -> list[str]:
-    """The values of the Flask request being handled, if any (a request to a Flask route)."""
+    """The values of the Flask request being handled, if any (webhooks are Flask routes)."""
     from flask import has_request_context, request
 
     if not has_request_context():

@@ -4,10 +4,14 @@ future (F8), and what /healthz tells about them (D8)."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
 import os
+import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,7 @@ from hotline.content.reload import Reloader
 from hotline.content.snapshot import Snapshot
 from hotline.content.store import ContentError, ContentStore
 from tests.conftest import app_settings
+from tests.gunicorn_server import answers, running
 from tests.test_reload import NEW_EMERGENCY, Clock, edit_emergency_prompt, greeting_text, write
 
 OLD_EMERGENCY = "If this is an emergency, hang up and dial {emergency}."
@@ -305,3 +310,48 @@ def test_a_forked_worker_starts_from_the_kept_version_not_its_parents(
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert master.content.version == booted  # the parent itself is left as it was
+
+
+def health_over_http(port: int) -> dict:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+    try:
+        connection.request("GET", "/healthz")
+        return json.loads(connection.getresponse().read())
+    finally:
+        connection.close()
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.1)
+
+
+def test_under_gunicorn_a_replaced_worker_serves_the_last_accepted_edit(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    """The chaos review's 3b: a valid edit, a rejected one, a worker killed. The new worker loads
+    the files on disk, which are rejected: it must serve the accepted edit, not fail to boot."""
+    settings = {
+        "HOTLINE_MENUS_DIR": str(content_copy / "menus"),
+        "HOTLINE_MESSAGES_DIR": str(content_copy / "messages"),
+        "HOTLINE_RELOAD_SECONDS": "0.2",
+    }
+    with running(tmp_path / "gunicorn.log", settings=settings, workers=1) as server:
+        booted = health_over_http(server.port)["content_version"]
+        en = content_copy / "messages" / "en.yaml"
+        write(en, en.read_text(encoding="utf-8").replace(OLD_EMERGENCY, NEW_EMERGENCY))
+        wait_for(lambda: health_over_http(server.port)["content_version"] != booted)
+        accepted = health_over_http(server.port)["content_version"]
+        break_settings(content_copy)
+        wait_for(lambda: health_over_http(server.port)["rejected_edit"] is not None)
+
+        (worker,) = server.workers()
+        os.kill(worker, signal.SIGKILL)
+        wait_for(lambda: server.workers() not in ([], [worker]) and answers(server.port))
+
+        status = health_over_http(server.port)
+        assert status["content_version"] == accepted
+        assert status["rejected_edit"] is not None
+        assert "accepted" in server.log.read_text()  # the accepted edit was logged
