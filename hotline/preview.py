@@ -12,8 +12,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from hotline.content.limits import sms_size
 from hotline.emulator import Call, Event, SignedPoster, SmsThread
+from hotline.sms.segments import sms_size
 from hotline.whatsapp.address import PREFIX as WHATSAPP_PREFIX
 from hotline.whatsapp.address import SMS, WHATSAPP
 

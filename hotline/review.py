@@ -14,10 +14,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from hotline.content.approvals import fingerprint
-from hotline.content.limits import sms_size, spoken_seconds
 from hotline.content.model import Content, MessageText
 from hotline.sms.render import SmsRenderer
+from hotline.sms.segments import sms_size
 from hotline.sms.session import Conversation
+from hotline.voice.speech import seconds
 from hotline.wording import fill, text_values, voice_values
 
 FORMATS = ("html", "md")
@@ -58,7 +59,7 @@ def entries(content: Content, code: str) -> list[Entry]:
     original_code = content.default_language
     original = content.translations.get(original_code) if code != original_code else None
     language = content.language(code)
-    tongue = language.twilio_language if language else code
+    rate = language.words_per_minute if language else 150
     values = voice_values(content, code)
     renderer = SmsRenderer(content)
     reachable = [node for node in content.walk.preorder if node in content.messages]
@@ -86,7 +87,7 @@ def entries(content: Content, code: str) -> list[Entry]:
                 if original and message_id in original.messages
                 else None,
                 text=_readable(content, text),
-                spoken_seconds=spoken_seconds(fill(text.voice, values), tongue),
+                spoken_seconds=seconds(fill(text.voice, values), rate),
                 sms_segments=segments,
                 sms_encoding=encoding,
                 approved_lines=_approved_lines(content, code, message_id),

@@ -26,8 +26,15 @@ def written_phone(number: str) -> str:
     return number
 
 
-def spoken_email(address: str, at_word: str, dot_word: str) -> str:
-    """'mayor@northamptonma.gov' -> 'mayor at northamptonma dot gov' in the caller's words."""
+def spoken_email(address: str, at_word: str, dot_word: str, said_as: str = "") -> str:
+    """'mayor@northamptonma.gov' -> 'mayor at northamptonma dot gov' in the caller's words.
+
+    `said_as` spaces the address out as it should be heard, "mayor @ northampton M A . gov",
+    so a caller can write it down: "mayor, at, northampton M A, dot gov".
+    """
+    if said_as.strip():
+        words = {"@": f", {at_word},", ".": f", {dot_word}"}
+        return " ".join(words.get(token, token) for token in said_as.split()).replace(" ,", ",")
     local, _, domain = address.partition("@")
     return f"{local} {at_word} " + f" {dot_word} ".join(domain.split("."))
 
@@ -59,7 +66,10 @@ def voice_values(content: Content, code: str) -> dict[str, str]:
     return {
         "office_phone": spoken_digits(content.office.phone),
         "office_email": spoken_email(
-            content.office.email, prompts.get("email_at", "at"), prompts.get("email_dot", "dot")
+            content.office.email,
+            prompts.get("email_at", "at"),
+            prompts.get("email_dot", "dot"),
+            content.office.email_spoken,
         ),
         "emergency": " ".join(content.emergency_number),
     }

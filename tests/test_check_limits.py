@@ -1,11 +1,12 @@
-"""The limits behind the checks: SMS segments, spoken time, Twilio's voices and Say lengths."""
+"""The measures behind the checks: SMS segments, spoken words, Twilio's voices and Say lengths."""
 
 from __future__ import annotations
 
 import pytest
 
-from hotline.content.limits import non_gsm7, sms_size, spoken_seconds
 from hotline.content.twilio_voices import VOICES, check_voice, say_limit, voice_family
+from hotline.sms.segments import non_gsm7, sms_size
+from hotline.voice.speech import said, seconds, sentences, spoken_words
 
 
 @pytest.mark.parametrize(
@@ -37,12 +38,39 @@ def test_non_gsm7_names_the_characters_that_force_ucs2() -> None:
     assert non_gsm7("Não é possível, ação") == ["ã", "í", "ç"]
 
 
-def test_spoken_seconds_grow_with_text_digits_and_pauses() -> None:
-    sentence = "To reach the Mayor's office, press 0."
-    assert 2 < spoken_seconds(sentence, "en-US") < 5
-    twice = f"{sentence} {sentence}"
-    assert spoken_seconds(twice, "en") > 2 * spoken_seconds(sentence, "en")
-    assert spoken_seconds("4 1 3, 5 8 7, 1 2 4 9", "en") > 4.5  # ten digits, one by one
+def test_spoken_words_count_each_digit_and_no_punctuation() -> None:
+    assert spoken_words("To reach the Mayor's office, press 0.") == 7
+    assert spoken_words("Call 4 1 3, 5 8 7, 1 2 4 9 - or email.") == 13
+    assert spoken_words("I.C.E. operations") == 2
+
+
+def test_seconds_follow_the_words_per_minute() -> None:
+    sentence = "one two three four five six seven eight nine ten"
+    assert seconds(sentence, 150) == 4.0
+    assert seconds(sentence, 165) < seconds(sentence, 150)
+
+
+def test_sentences_split_at_full_stops_but_not_inside_initials() -> None:
+    text = "Northampton does not take part in I.C.E. operations. City resources are not used."
+    assert sentences(text) == [
+        "Northampton does not take part in I.C.E. operations.",
+        "City resources are not used.",
+    ]
+    assert sentences("¿Qué? Sí. 4 1 3, 5 8 7.") == ["¿Qué?", "Sí.", "4 1 3, 5 8 7."]
+
+
+def test_said_lists_the_says_in_order_up_to_a_verb() -> None:
+    document = (
+        '<Response><Say language="en-US">One.</Say><Gather><Say language="es-US">Dos.</Say>'
+        '</Gather><Say language="en-US">Three.</Say><Dial>+14135871249</Dial>'
+        '<Say language="en-US">After.</Say></Response>'
+    )
+    assert [(s.text, s.language, s.in_gather) for s in said(document, until="Dial")] == [
+        ("One.", "en-US", False),
+        ("Dos.", "es-US", True),
+        ("Three.", "en-US", False),
+    ]
+    assert len(said(document)) == 4
 
 
 def test_every_language_has_voices_and_every_voice_a_family() -> None:

@@ -28,7 +28,7 @@ def test_clean_content_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     assert "Errors" not in result.output
     assert result.output.splitlines()[-1] == (
-        "0 error(s), 1 warning(s). The content is ready to use."
+        "0 error(s), 8 warning(s). The content is ready to use."
     )
 
 

@@ -93,4 +93,6 @@ def test_the_systemd_unit_serves_with_the_procfile_command() -> None:
     assert program == f"/opt/hotline/.venv/bin/{procfile_web()[0]}"
     assert arguments == procfile_web()[1:]
     assert re.search(r"^User=(?!root)\w+", unit, re.M)
-    assert "ExecStartPre=/opt/hotline/.venv/bin/hotline check" in unit
+    # A restart with a rejected edit on disk serves the kept last good version from here.
+    assert "StateDirectory=hotline" in unit
+    assert "Environment=HOTLINE_STATE_DIR=/var/lib/hotline" in unit

@@ -20,6 +20,7 @@ TABLES: list[tuple[str, dict[str, schema.Field]]] = [
     ("`hours:` under office", schema.HOURS_FIELDS),
     ("`keys:` in settings.yaml", schema.KEYS_FIELDS),
     ("`voice:` in settings.yaml", schema.VOICE_FIELDS),
+    ("`targets:` in settings.yaml", schema.TARGETS_FIELDS),
     ("Each language under `languages:`", schema.LANGUAGE_FIELDS),
     ("A tree file such as `menus/tree.yaml`", schema.TREE_FIELDS),
     ("Each menu under `menus:` in the tree", schema.MENU_FIELDS),

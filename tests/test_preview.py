@@ -24,24 +24,25 @@ def preview(*args: str, content: Path = FIXTURE_CONTENT, stdin: str | None = Non
 
 
 GREETING = [
-    "  [en-US] If this is an emergency, hang up and dial 9 1 1.",
     "  [en-US] For English, press 1.",
     "  [es-US] Para español, oprima 2.",
     "  [pt-BR] Para português, pressione 3.",
+    "  [en-US] If this is an emergency, hang up and dial 9 1 1.",
     "  [waiting up to 6 s for a key]",
 ]
 
 
 def test_call_transcript_down_the_tree_and_to_the_office() -> None:
-    result = preview("call", "--keys", "2", "1", "1", "0")
+    result = preview("call", "--keys", "2", "1", "1", "0", "0")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         *GREETING,
         "> key 2",
+        "  [es-US] Si es una emergencia, cuelgue y marque 9 1 1.",
+        "  [es-US] Para hablar con la oficina de la alcaldesa, oprima 0.",
         "  [es-US] Menú principal. Para la policía y la inmigración, oprima 1. "
         "Para los servicios de la ciudad, oprima 2.",
-        "  [es-US] Para escuchar de nuevo, oprima asterisco. "
-        "Para hablar con la oficina de la alcaldesa, oprima 0.",
+        "  [es-US] Para escuchar de nuevo, oprima asterisco.",
         "  [waiting up to 6 s for a key]",
         "> key 1",
         "  [es-US] Para lo que hace la policía, oprima 1. "
@@ -55,7 +56,14 @@ def test_call_transcript_down_the_tree_and_to_the_office() -> None:
         "Para el menú principal, oprima 9. Para hablar con la oficina de la alcaldesa, oprima 0.",
         "  [waiting up to 6 s for a key]",
         "> key 0",
+        "  [es-US] Para hablar ahora con la oficina, oprima 0 otra vez. O llame al 4 1 3, "
+        "5 8 7, 1 2 4 9, o escriba a mayor arroba northamptonma punto gov.",
+        "  [es-US] Para escuchar de nuevo, oprima asterisco. Para volver, oprima numeral. "
+        "Para el menú principal, oprima 9.",
+        "  [waiting up to 6 s for a key]",
+        "> key 0",
         "  [es-US] Le comunicamos con la oficina de la alcaldesa.",
+        "  [es-US] La oficina no verá su número.",
         "  [transfer to +14135871249 showing caller ID +15005550006]",
         "  [the office's line: completed]",
         "  [es-US] Gracias por llamar. Adiós.",
@@ -75,12 +83,13 @@ def test_lang_chooses_the_language_and_silence_ends_in_goodbye() -> None:
 
 
 def test_a_busy_office_brings_the_caller_back_to_the_menu() -> None:
-    result = preview("call", "--keys", "1", "0", "--office", "busy")
+    result = preview("call", "--keys", "1", "0", "0", "--office", "busy")
     lines = result.output.splitlines()
     assert "  [the office's line: busy]" in lines
     after = lines[lines.index("  [the office's line: busy]") + 1 :]
     assert after[0].startswith("  [en-US] The Mayor's office could not take your call.")
-    assert after[1].startswith("  [en-US] Main menu. For police and immigration, press 1.")
+    assert after[1] == "  [en-US] To reach the Mayor's office, press 0."
+    assert after[2].startswith("  [en-US] Main menu. For police and immigration, press 1.")
     assert lines[-1] == "  [preview stops here: the line is waiting for a key]"
 
 
@@ -99,7 +108,7 @@ def test_recordings_are_shown_as_recordings(content_copy: Path) -> None:
     text = en.read_text(encoding="utf-8")
     en.write_text(
         text.replace(
-            "menus:\n", "recordings:\n  emergency: https://example.org/e.mp3\nmenus:\n", 1
+            "menus:\n", "recordings:\n  choose_language: https://example.org/e.mp3\nmenus:\n", 1
         ),
         encoding="utf-8",
     )
@@ -114,7 +123,7 @@ def test_keys_must_be_phone_keys() -> None:
 
 
 def test_keys_after_the_end_of_the_call_are_reported() -> None:
-    result = preview("call", "--keys", "1", "0", "1", "--office", "completed")
+    result = preview("call", "--keys", "1", "0", "0", "1", "--office", "completed")
     assert result.output.splitlines()[-1] == (
         "  [the call has ended; key 1 and those after it were not pressed]"
     )
@@ -138,7 +147,7 @@ def test_text_conversation_with_segment_counts() -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "> ES"
-    assert lines[1] == "< 210 characters, 4 segment(s), UCS-2:"
+    assert lines[1] == "< 208 characters, 4 segment(s), UCS-2:"
     second = lines.index("> 2")
     assert lines[second + 1] == "< 141 characters, 3 segment(s), UCS-2:"
     assert lines[second + 2] == (

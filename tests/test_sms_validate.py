@@ -27,7 +27,8 @@ def test_the_test_tree_has_no_sms_errors():
     assert not [p for p in problems if ": error: " in p]
     # Spanish needs UCS-2 and the welcome is a little long: staff are told, callers are served.
     assert any(
-        p.startswith("messages/es.yaml:40: warning: the first reply in es") for p in problems
+        p.startswith("messages/es.yaml:42: warning: the es text reply for the first reply")
+        for p in problems
     )
 
 
@@ -36,63 +37,63 @@ CASES = [
         "en",
         '  not_understood: "Sorry, I did not understand."\n',
         "",
-        "messages/en.yaml:44: error: sms has no 'not_understood'",
+        "messages/en.yaml:46: error: sms has no 'not_understood'",
         id="missing-field",
     ),
     pytest.param(
         "en",
         'navigation: "Reply with a number.',
         'navigation: "Call {office_phone}. Reply with a number.',
-        "messages/en.yaml:47: error: sms 'navigation' uses {office_phone}, which it cannot fill",
+        "messages/en.yaml:49: error: sms 'navigation' uses {office_phone}, which it cannot fill",
         id="placeholder-not-allowed",
     ),
     pytest.param(
         "es",
         "En una emergencia llame al {emergency}.",
         "Bienvenido.",
-        "messages/es.yaml:40: error: sms 'welcome' does not use {emergency}",
+        "messages/es.yaml:42: error: sms 'welcome' does not use {emergency}",
         id="welcome-without-911",
     ),
     pytest.param(
         "en",
         '  option: "{key}. {title}"',
         '  option: "{key}. {title"',
-        "messages/en.yaml:46: error: sms 'option' has an unmatched { or }",
+        "messages/en.yaml:48: error: sms 'option' has an unmatched { or }",
         id="bad-braces",
     ),
     pytest.param(
         "en",
         "    back: [BACK]",
         "    back: [BACK, Help]",
-        "messages/en.yaml:54: error: word 'HELP' means both 'back' and 'help' in en",
+        "messages/en.yaml:56: error: word 'HELP' means both 'back' and 'help' in en",
         id="word-with-two-meanings",
     ),
     pytest.param(
         "es",
         "    menu: [MENU, MENÚ, INICIO]",
         "    menu: [MENU, MENÚ, INICIO, atrás]",
-        "messages/es.yaml:49: error: word 'ATRAS' means both 'menu' and 'back' in es",
+        "messages/es.yaml:51: error: word 'ATRAS' means both 'menu' and 'back' in es",
         id="same-word-without-accents",
     ),
     pytest.param(
         "en",
         "    words: [police]",
         "    words: [police, mayor]",
-        "messages/en.yaml:27: error: word 'mayor' means both 'office' and 'police' in en",
+        "messages/en.yaml:29: error: word 'mayor' means both 'office' and 'police' in en",
         id="topic-word-is-a-command",
     ),
     pytest.param(
         "pt",
         "    language: [PT, PORTUGUÊS, PORTUGUES, PORTUGUESE]",
         "    language: [PT, PORTUGUÊS, ES]",
-        "messages/pt.yaml:47: error: language word 'ES' of pt is also a language word of es",
+        "messages/pt.yaml:49: error: language word 'ES' of pt is also a language word of es",
         id="language-word-of-two-languages",
     ),
     pytest.param(
         "en",
         "    words: [ice]",
         "    words: [ice, portugues]",
-        "messages/en.yaml:32: error: word 'portugues' is a language word of pt, so texters who "
+        "messages/en.yaml:34: error: word 'portugues' is a language word of pt, so texters who "
         "send it switch language instead",
         id="topic-word-is-a-language",
     ),
@@ -100,7 +101,7 @@ CASES = [
         "en",
         "    help: [HELP, INFO]",
         "    help: [HELP, INFO, Stop]",
-        "messages/en.yaml:54: error: word 'Stop' ('help') is a Twilio keyword",
+        "messages/en.yaml:56: error: word 'Stop' ('help') is a Twilio keyword",
         id="twilio-keyword",
     ),
     pytest.param(
@@ -114,7 +115,7 @@ CASES = [
         "es",
         "    language: [ES, ESPAÑOL, ESPANOL, SPANISH]\n",
         "",
-        "messages/es.yaml:47: error: sms words have no 'language' words, so texters cannot "
+        "messages/es.yaml:49: error: sms words have no 'language' words, so texters cannot "
         "switch to es",
         id="no-language-words",
     ),
@@ -122,7 +123,7 @@ CASES = [
         "en",
         '  switch: "English: EN"',
         '  switch: "English: EN"\n  welcom: "Hello"',
-        "messages/en.yaml:46: warning: unknown field 'welcom' in sms; it is ignored\n"
+        "messages/en.yaml:48: warning: unknown field 'welcom' in sms; it is ignored\n"
         "    Hint: did you mean 'welcome'?",
         id="unknown-field",
     ),
@@ -137,7 +138,7 @@ CASES = [
         "en",
         "    office: [MAYOR, OFFICE]",
         "    office: MAYOR",
-        "messages/en.yaml:55: error: sms words 'office' should be a list of words",
+        "messages/en.yaml:57: error: sms words 'office' should be a list of words",
         id="words-not-a-list",
     ),
 ]

@@ -46,38 +46,50 @@ def assert_all_in(call: Call, code: str) -> None:
             assert (heard.language, heard.voice) == VOICES[code], heard
 
 
-def test_greeting_starts_with_the_emergency_notice_then_each_language_in_its_voice(call):
+def test_greeting_offers_each_language_in_its_voice_then_the_emergency_notice(call):
     c = call().start()
-    first = c.heard[0]
-    assert first.text == "If this is an emergency, hang up and dial 9 1 1."
-    assert (first.language, first.voice) == VOICES["en"]
-    choices = [(h.text, h.language, h.voice) for h in c.heard[1:]]
-    assert choices == [
+    said = [(h.text, h.language, h.voice) for h in c.heard]
+    assert said == [
         ("For English, press 1.", *VOICES["en"]),
         ("Para español, oprima 2.", *VOICES["es"]),
         ("Para português, pressione 3.", *VOICES["pt"]),
+        # Last, so no caller waits through it in a language not theirs: each hears it next in
+        # their own language.
+        ("If this is an emergency, hang up and dial 9 1 1.", *VOICES["en"]),
     ]
     gather = c.pending_gather
     assert gather is not None
+    assert len(gather.findall("Say")) == 4  # a key press cuts any of it short
     assert gather.get("numDigits") == "1"
     assert gather.get("finishOnKey") == ""
     assert gather.get("action", "").startswith("/voice/language")
 
 
+EMERGENCY = {
+    "en": "If this is an emergency, hang up and dial 9 1 1.",
+    "es": "Si es una emergencia, cuelgue y marque 9 1 1.",
+    "pt": "Se for uma emergência, desligue e ligue para 9 1 1.",
+}
+
+
 @pytest.mark.parametrize("code", ["en", "es", "pt"])
-def test_choosing_a_language_gives_the_main_menu_in_that_voice_only(call, code):
+def test_choosing_a_language_gives_911_in_it_first_then_the_main_menu(call, code):
     c = in_language(call(), code)
     assert_all_in(c, code)
-    assert len(c.heard) == 2  # the options, then the navigation hint
-    assert c.pending_gather is not None
-    assert c.pending_gather.get("action") == f"/voice/key/{code}/main?try=1"
+    assert c.heard[0].text == EMERGENCY[code]
+    assert len(c.heard) == 4  # 911, the office, the options, then the navigation hint
+    gather = c.pending_gather
+    assert gather is not None
+    assert gather.get("action") == f"/voice/key/{code}/main?try=1"
+    assert len(gather.findall("Say")) == 4  # all of it can be skipped with a key
 
 
-def test_main_menu_lists_options_and_office_key(call):
+def test_main_menu_offers_the_office_first_then_the_options(call):
     c = in_language(call(), "en")
     assert c.text == (
+        "If this is an emergency, hang up and dial 9 1 1. To reach the Mayor's office, press 0. "
         "Main menu. For police and immigration, press 1. For city services, press 2. "
-        "To hear this again, press star. To reach the Mayor's office, press 0."
+        "To hear this again, press star."
     )
 
 
@@ -93,7 +105,8 @@ def test_walk_to_a_message_then_repeat_back_and_main_menu(call):
     c.press("#")
     assert c.text.startswith("Police and immigration. For what the police do, press 1.")
     c.press("2").press("9")
-    assert c.text.startswith("Main menu.")
+    assert c.text.startswith("To reach the Mayor's office, press 0. Main menu.")
+    assert "9 1 1" not in c.text  # said once, after the language choice
 
 
 @pytest.mark.parametrize("code", ["es", "pt"])
@@ -115,7 +128,7 @@ def test_placeholders_are_spoken_digit_by_digit(call):
 def test_a_key_that_is_not_an_option_says_so_and_repeats_the_menu(call):
     c = in_language(call(), "en").press("7")
     assert c.heard[0].text == "Sorry, that is not an option."
-    assert c.heard[1].text.startswith("Main menu. For police and immigration, press 1.")
+    assert c.heard[2].text.startswith("Main menu. For police and immigration, press 1.")
     assert c.pending_gather is not None
 
 
@@ -136,7 +149,7 @@ def test_wrong_keys_end_after_the_configured_tries_with_the_office_number(call):
 
 def test_silence_repeats_the_menu_then_says_goodbye_with_the_office_number(call):
     c = in_language(call(), "es")
-    menu = c.text
+    menu = c.text.removeprefix(EMERGENCY["es"] + " ")
     c.silence()
     assert c.text == menu  # asked a second time
     c.silence()
@@ -170,12 +183,21 @@ def test_silence_after_a_message_does_not_replay_the_whole_message(call):
 
 
 @pytest.mark.parametrize("at", [(), ("1",), ("1", "2")])
-def test_zero_anywhere_dials_the_office_showing_the_hotline_number(call, at):
+def test_zero_anywhere_gives_the_office_then_zero_again_dials_it(call, at):
     c = in_language(call(), "pt")
     for key in at:
         c.press(key)
     c.press("0")
-    assert c.heard[0].text == "Vamos transferir você para o gabinete da prefeita."
+    assert c.heard[0].text == (
+        "Para falar agora com o gabinete, digite 0 de novo. Ou ligue para 4 1 3, 5 8 7, "
+        "1 2 4 9, ou escreva para mayor arroba northamptonma ponto gov."
+    )
+    assert c.pending_dial is None and c.pending_gather is not None
+    c.press("0")
+    assert [h.text for h in c.heard] == [
+        "Vamos transferir você para o gabinete da prefeita.",
+        "O gabinete não verá o seu número.",
+    ]
     dial = c.pending_dial
     assert dial is not None
     assert dial.text == "+14135871249"
@@ -186,7 +208,7 @@ def test_zero_anywhere_dials_the_office_showing_the_hotline_number(call, at):
 
 @pytest.mark.parametrize("status", ["busy", "no-answer", "failed", "canceled"])
 def test_office_busy_or_no_answer_gives_number_and_email_then_the_menu(call, status):
-    c = in_language(call(), "en").press("1").press("0").dial_ends(status)
+    c = in_language(call(), "en").press("1").press("0").press("0").dial_ends(status)
     assert c.heard[0].text == (
         "The Mayor's office could not take your call. You can call them at 4 1 3, 5 8 7, "
         "1 2 4 9, or email mayor at northamptonma dot gov."
@@ -196,7 +218,7 @@ def test_office_busy_or_no_answer_gives_number_and_email_then_the_menu(call, sta
 
 
 def test_after_a_busy_office_a_message_is_not_read_again(call):
-    c = in_language(call(), "en").press("1").press("1").press("0").dial_ends("busy")
+    c = in_language(call(), "en").press("1").press("1").press("0").press("0").dial_ends("busy")
     assert c.heard[0].text.startswith("The Mayor's office could not take your call.")
     assert c.heard[1].text.startswith("To hear this again, press star.")
     assert "police do not enforce" not in c.text
@@ -204,14 +226,14 @@ def test_after_a_busy_office_a_message_is_not_read_again(call):
 
 
 def test_after_a_completed_transfer_the_call_ends_politely(call):
-    c = in_language(call(), "en").press("0").dial_ends("completed")
+    c = in_language(call(), "en").press("0").press("0").dial_ends("completed")
     assert c.text == "Thank you for calling. Goodbye."
     assert c.ended
 
 
 def test_without_the_hotline_number_the_caller_id_is_never_the_callers(client):
     c = Call(client, hotline="")
-    in_language(c, "en").press("0")
+    in_language(c, "en").press("0").press("0")
     assert c.pending_dial is None
     assert c.heard[0].text.startswith("The Mayor's office could not take your call.")
 
@@ -226,9 +248,11 @@ def _with_settings(content: Path, old: str, new: str) -> Flask:
 
 def test_show_caller_number_setting_leaves_out_the_caller_id(content_copy):
     app = _with_settings(content_copy, "show_caller_number: false", "show_caller_number: true")
-    c = in_language(Call(app.test_client()), "en").press("0")
+    c = in_language(Call(app.test_client()), "en").press("0").press("0")
     assert c.pending_dial is not None
     assert c.pending_dial.get("callerId") is None
+    # The caller's number is shown, so the line says nothing about hiding it.
+    assert [h.text for h in c.heard] == ["Connecting you to the Mayor's office."]
 
 
 OFFICE_HOURS = """  hours:
@@ -251,7 +275,7 @@ def test_office_hours_decide_between_transfer_and_hours(content_copy, monkeypatc
         content_copy, "  dial_timeout: 20\n", "  dial_timeout: 20\n" + OFFICE_HOURS
     )
     monkeypatch.setattr(views, "_now", lambda: now)
-    c = in_language(Call(app.test_client()), "en").press("0")
+    c = in_language(Call(app.test_client()), "en").press("0").press("0")
     if open_:
         assert c.pending_dial is not None
     else:
@@ -462,21 +486,21 @@ def test_fallback_document_is_served_and_matches_the_static_file(client):
 def test_an_address_from_an_older_version_starts_the_call_again(call):
     c = call()
     c.post("/voice/somewhere/removed")
-    assert c.heard[0].text.startswith("If this is an emergency")
+    assert c.heard[0].text == "For English, press 1."
 
 
 def test_a_place_removed_from_the_tree_falls_back_to_the_main_menu(call):
     c = call()
     c.post("/voice/node/en/main/no-such-menu")
-    assert c.text.startswith("Main menu.")
+    assert c.heard[1].text.startswith("Main menu.")
     c.post("/voice/key/es/main/police/no-such?try=1", {"Digits": "1"})
-    assert c.text.startswith("Menú principal.")
+    assert c.heard[1].text.startswith("Menú principal.")
 
 
 def test_an_unknown_language_returns_to_the_greeting(call):
     c = call()
     c.post("/voice/node/xx/main")
-    assert c.heard[0].text.startswith("If this is an emergency")
+    assert c.heard[0].text == "For English, press 1."
 
 
 def test_action_urls_are_relative_and_carry_nothing_about_the_caller(call):
@@ -497,7 +521,7 @@ def test_healthz_reports_the_content_version(client, app):
 
 
 def test_a_spoken_greeting_is_the_only_multilingual_document(call: Callable[[], Call]):
-    c = in_language(call(), "es").press("1").press("1").press("0").dial_ends("busy")
+    c = in_language(call(), "es").press("1").press("1").press("0").press("0").dial_ends("busy")
     assert_all_in(c, "es")
 
 

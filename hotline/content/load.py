@@ -26,6 +26,7 @@ from hotline.content.model import (
     OfficeHours,
     Option,
     SmsTexts,
+    Targets,
     Translation,
     VoiceSettings,
 )
@@ -34,6 +35,8 @@ from hotline.content.reader import Reader, text_of
 from hotline.content.yaml_lines import LineDict, LoadedYaml, line_of, load_yaml_text
 
 SETTINGS_FILE = "settings.yaml"
+# Speech rates of Twilio's neural voices, measured by the content review of 2026-12.
+DEFAULT_WORDS_PER_MINUTE = {"en": 150, "es": 165, "pt": 165}
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,7 @@ def load_content(
         office=settings["office"],
         keys=settings["keys"],
         voice=settings["voice"],
+        targets=settings["targets"],
         menus=MappingProxyType(menus),
         messages=MappingProxyType(messages),
         translations=MappingProxyType(translations),
@@ -262,7 +266,30 @@ def _build_settings(doc: LoadedYaml, problems: ProblemList) -> dict[str, Any] | 
         "office": office,
         "keys": keys,
         "voice": VoiceSettings(tries=tries, wait_seconds=wait),
+        "targets": _build_targets(reader, root.get("targets"), line_of(root, "targets")),
     }
+
+
+def _build_targets(reader: Reader, value: Any, line: int | None) -> Targets:
+    """The warning thresholds of `hotline check`; a wrong value is reported and the default kept."""
+    defaults = Targets()
+    if value is None:
+        return defaults
+    section = reader.section(value, schema.TARGETS_FIELDS, "targets", line)
+    if section is None:
+        return defaults
+    found: dict[str, int] = {}
+    for name, field in schema.TARGETS_FIELDS.items():
+        number = reader.get(section, name, field, getattr(defaults, name))
+        if not field.low <= number <= field.high:  # type: ignore[operator]
+            reader.problems.error(
+                reader.path,
+                line_of(section, name),
+                f"targets {name} is {number}; it must be between {field.low} and {field.high}",
+            )
+            continue
+        found[name] = number
+    return Targets(**found)
 
 
 def _build_office(reader: Reader, value: Any, line: int | None) -> Office | None:
@@ -299,6 +326,7 @@ def _build_office(reader: Reader, value: Any, line: int | None) -> Office | None
         show_caller_number=bool(office.get("show_caller_number", False)),
         dial_timeout=timeout,
         hours=hours,
+        email_spoken=text_of(office.get("email_spoken")),
     )
 
 
@@ -392,12 +420,24 @@ def _build_languages(reader: Reader, value: Any, line: int | None) -> tuple[Lang
             )
         keys_seen[key] = code
         voice = section.get("voice")
+        field = schema.LANGUAGE_FIELDS["words_per_minute"]
+        default_rate = DEFAULT_WORDS_PER_MINUTE.get(code, 150)
+        rate = reader.get(section, "words_per_minute", field, default_rate)
+        if not field.low <= rate <= field.high:  # type: ignore[operator]
+            reader.problems.error(
+                reader.path,
+                line_of(section, "words_per_minute"),
+                f"words_per_minute of '{code}' is {rate}; it must be between {field.low} and "
+                f"{field.high}",
+            )
+            rate = default_rate
         languages.append(
             Language(
                 code=code,
                 key=key,
                 twilio_language=text_of(section["twilio_language"]),
                 voice=text_of(voice) if voice else None,
+                words_per_minute=rate,
             )
         )
     return tuple(languages)

@@ -23,6 +23,8 @@ class Language:
     twilio_language: str
     # None for a language Twilio cannot speak: it is then served from recordings only.
     voice: str | None
+    # How fast its voice speaks, for caller time (hotline.voice.caller_time).
+    words_per_minute: int = 150
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Office:
     show_caller_number: bool
     dial_timeout: int
     hours: OfficeHours | None
+    # How the email is said, "mayor @ northampton M A . gov"; "" reads the address as written.
+    email_spoken: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,15 @@ class Keys:
 class VoiceSettings:
     tries: int
     wait_seconds: int
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What `hotline check` warns past (settings.yaml `targets:`)."""
+
+    caller_seconds: int = 40  # from the start of a call until a message's answer is heard
+    sms_segments: int = 3  # segments of any one text reply
+    reading_grade: int = 8  # school grade needed to read a message
 
 
 @dataclass(frozen=True)
@@ -306,6 +319,7 @@ class Content:
     messages: Mapping[str, Message]
     translations: Mapping[str, Translation]
     sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
+    targets: Targets = Targets()
 
     @functools.cached_property
     def walk(self) -> TreeWalk:

@@ -62,6 +62,30 @@ SETTINGS_FIELDS: dict[str, Field] = {
     "keys": Field(MAPPING, True, "Navigation keys that work in every menu."),
     "voice": Field(MAPPING, False, "How long to wait for a key and how often to ask again."),
     "languages": Field(MAPPING, True, "One entry per language: its key and Twilio voice."),
+    "targets": Field(MAPPING, False, "What `hotline check` warns past (see TARGETS_FIELDS)."),
+}
+
+TARGETS_FIELDS: dict[str, Field] = {
+    "caller_seconds": Field(
+        NUMBER,
+        False,
+        "Most seconds from the start of a call until a message's answer is heard, pressing "
+        "each key as soon as it is named.",
+        low=5,
+        high=300,
+        default=40,
+    ),
+    "sms_segments": Field(
+        NUMBER, False, "Most SMS segments any one text reply may take.", low=1, high=10, default=3
+    ),
+    "reading_grade": Field(
+        NUMBER,
+        False,
+        "Highest school grade a message may need to be read easily.",
+        low=1,
+        high=20,
+        default=8,
+    ),
 }
 
 OFFICE_FIELDS: dict[str, Field] = {
@@ -73,6 +97,12 @@ OFFICE_FIELDS: dict[str, Field] = {
         rule="+, the country code and the number, 8 to 15 digits, no spaces",
     ),
     "email": Field(TEXT, True, "The office email address."),
+    "email_spoken": Field(
+        TEXT,
+        False,
+        "The email as callers should hear it, with @ and . where the language's words for them "
+        'go: "mayor @ northampton M A . gov". Without it the address is read as written.',
+    ),
     "show_caller_number": Field(
         FLAG,
         False,
@@ -135,6 +165,13 @@ LANGUAGE_FIELDS: dict[str, Field] = {
         False,
         "Twilio voice, such as Polly.Lupe-Neural. Leave out for a language Twilio cannot "
         "speak; every prompt, menu and message then needs a recording.",
+    ),
+    "words_per_minute": Field(
+        NUMBER,
+        False,
+        "How fast its voice speaks, for caller time (150 if left out; 165 for es and pt).",
+        low=60,
+        high=300,
     ),
 }
 
@@ -244,13 +281,26 @@ PROMPTS: dict[str, tuple[str, frozenset[str]]] = {
     "repeat": ("How to hear the menu or message again.", frozenset({"key"})),
     "back": ("How to go back.", frozenset({"key"})),
     "main_menu": ("How to reach the main menu.", frozenset({"key"})),
-    "office": ("How to reach the Mayor's office.", frozenset({"key"})),
+    "office": (
+        "How to reach the Mayor's office; said first in the main menu, last in the others.",
+        frozenset({"key"}),
+    ),
+    "office_details": (
+        "After the office key: how to be connected (the same key again), the number twice, "
+        "the email.",
+        frozenset({"key", "office_phone", "office_email"}),
+    ),
     "not_an_option": ("After a key that is not an option.", frozenset()),
     "goodbye": (
         "After too many tries with no choice; gives the office's number.",
         frozenset({"office_phone", "office_email", "emergency"}),
     ),
     "connecting": ("Before the transfer to the office.", frozenset()),
+    "number_hidden": (
+        "Before the transfer, unless show_caller_number is set: the office will not see the "
+        "caller's number.",
+        frozenset(),
+    ),
     "office_unavailable": (
         "When the office is busy or does not answer.",
         frozenset({"office_phone", "office_email"}),
@@ -284,9 +334,11 @@ SPOKEN_PROMPTS = frozenset(
         "back",
         "main_menu",
         "office",
+        "office_details",
         "not_an_option",
         "goodbye",
         "connecting",
+        "number_hidden",
         "office_unavailable",
         "office_closed",
         "office_hours",
@@ -299,9 +351,20 @@ SPOKEN_PROMPTS = frozenset(
 # (no "press", numbers as 413-587-1249), and the words texters may send.
 SMS_FIELDS: dict[str, Field] = {
     "welcome": Field(TEXT, True, "First reply of a conversation: what this line is, 911."),
+    "emergency": Field(
+        TEXT,
+        False,
+        "The 911 line before the answer to a first text that asks for something (else welcome).",
+    ),
     "switch": Field(TEXT, True, "This language's entry in the language list, e.g. 'Español: ES'."),
     "option": Field(TEXT, True, "One numbered line of a menu, such as '{key}. {title}'."),
     "navigation": Field(TEXT, True, "Below every menu and message: how to use MENU, BACK, HELP."),
+    "more": Field(
+        TEXT,
+        False,
+        "After the answer to a first text: how to see the menu, such as 'Send MENU for more.' "
+        "(else navigation).",
+    ),
     "not_understood": Field(TEXT, True, "Before the menu again, after a reply we do not know."),
     "help": Field(TEXT, True, "Reply to HELP: what the line is, office, 911, how to stop."),
     "office": Field(
@@ -319,13 +382,21 @@ SMS_FIELDS: dict[str, Field] = {
 }
 
 # Optional sentences, and the required one each falls back to (help has the office and 911).
-SMS_FALLBACKS = {"office": "help", "problem": "help", "paused": "problem"}
+SMS_FALLBACKS = {
+    "office": "help",
+    "problem": "help",
+    "paused": "problem",
+    "emergency": "welcome",
+    "more": "navigation",
+}
 
 SMS_PROMPTS: dict[str, frozenset[str]] = {
     "welcome": frozenset({"emergency", "office_phone", "office_email"}),
+    "emergency": frozenset({"emergency"}),
     "switch": frozenset(),
     "option": frozenset({"key", "title"}),
     "navigation": frozenset(),
+    "more": frozenset(),
     "not_understood": frozenset(),
     "help": frozenset({"emergency", "office_phone", "office_email"}),
     "office": frozenset({"office_phone", "office_email"}),
@@ -336,6 +407,7 @@ SMS_PROMPTS: dict[str, frozenset[str]] = {
 # Placeholders an sms sentence must use: the 911 notice must never be edited out by accident.
 SMS_REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "welcome": frozenset({"emergency"}),
+    "emergency": frozenset({"emergency"}),
     "help": frozenset({"emergency", "office_phone"}),
     "problem": frozenset({"emergency", "office_phone"}),
     "paused": frozenset({"emergency", "office_phone"}),

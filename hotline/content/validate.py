@@ -63,7 +63,8 @@ class Sources:
 
 def validate(content: Content, problems: ProblemList, sources: Sources | None = None) -> None:
     """Add every cross-file problem of `content` to `problems`."""
-    from hotline.content.limits import check_limits
+    # Imported when run: the channels render content, so they import this package first.
+    from hotline.channel_checks import CHANNEL_CHECKS
     from hotline.content.validate_sms import validate_sms
 
     if sources is not None and sources.incomplete():
@@ -77,7 +78,6 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
     if sources is not None:
         _check_voices(content, problems, sources)
         _check_recordings(content, problems, sources)
-    check_limits(content, problems, sources)
     validate_sms(content, problems)
     check_citations(
         content,
@@ -87,6 +87,8 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
         ),
     )
     check_approvals(content, problems)
+    for check in CHANNEL_CHECKS:
+        check(content, problems, sources)
 
 
 def check_documents(sources: Sources, problems: ProblemList) -> None:

@@ -19,10 +19,6 @@ from hotline.sms.words import (
     language_meanings,
 )
 
-# The welcome should cost few SMS segments: each one is billed, and a long first reply is
-# hard to read on a small screen.
-WELCOME_SEGMENTS = 3
-
 
 def validate_sms(content: Content, problems: ProblemList) -> None:
     """Add every problem of the languages' sms sections to `problems`."""
@@ -34,9 +30,6 @@ def validate_sms(content: Content, problems: ProblemList) -> None:
         if _check_section(translation, problems):
             checked.append(language.code)
     _check_words(content, checked, problems)
-    # The welcome can only be rendered from content without errors.
-    if len(checked) == len(content.languages) and not problems.errors:
-        _check_welcome_length(content, problems)
 
 
 def _check_section(translation: Translation, problems: ProblemList) -> bool:
@@ -186,24 +179,3 @@ def _check_words(content: Content, codes: list[str], problems: ProblemList) -> N
                     "switch language instead",
                     "remove it from this list or from the language words",
                 )
-
-
-def _check_welcome_length(content: Content, problems: ProblemList) -> None:
-    # Imported here: the renderer is built on the content model this package provides.
-    from hotline.content.limits import sms_size
-    from hotline.sms.render import SmsRenderer
-
-    renderer = SmsRenderer(content)
-    for code in (language.code for language in content.languages):
-        text = renderer.welcome_text(code)
-        size = sms_size(text)
-        if size.segments > WELCOME_SEGMENTS:
-            translation = content.translations[code]
-            problems.warning(
-                translation.file,
-                line_of(translation.extra["sms"], "welcome"),
-                f"the first reply in {code} (welcome, main menu and language list) is sent as "
-                f"{size.describe()}; aim for {WELCOME_SEGMENTS} segments or fewer",
-                "shorten sms welcome or the main menu's titles; one accented letter such as "
-                "ã or ç makes every segment hold 67 characters instead of 153",
-            )

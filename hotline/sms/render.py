@@ -8,14 +8,23 @@ documents are cached per content version.
 from __future__ import annotations
 
 import functools
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.content.model import Content
-from hotline.navigation import MAIN, GoTo, NotAnOption, Repeat, ToOffice, Trail, is_menu, press
+from hotline.content.schema import SMS_FALLBACKS
+from hotline.navigation import (
+    MAIN,
+    GoTo,
+    Repeat,
+    ToOffice,
+    Trail,
+    is_menu,
+    press,
+    shortest_trails,
+)
 from hotline.sms.channel import SMS, TextChannel
 from hotline.sms.session import Conversation
 from hotline.sms.split import split_text
@@ -35,9 +44,13 @@ from hotline.whatsapp.codes import place_of
 from hotline.wording import fill
 
 CACHE_SIZE = 4096
-SWITCH_SEPARATOR = " · "
+# One language per line: a separator such as '·' is not in GSM-7 and would make every English
+# reply UCS-2, at 67 characters a segment instead of 153.
+SWITCH_SEPARATOR = "\n"
 # Optional sentences, and the required one each falls back to (help has the office and 911).
-FALLBACKS = {"office": "help", "problem": "help", "paused": "problem"}
+FALLBACKS = SMS_FALLBACKS
+# What a first text may ask for besides a topic, and the reply it gets (911 line first).
+FIRST_ANSWERS = {HELP: "first_help", OFFICE: "first_office"}
 
 
 @dataclass(frozen=True)
@@ -46,20 +59,6 @@ class Reply:
 
     document: str
     conversation: Conversation | None
-
-
-def shortest_trails(content: Content) -> dict[str, Trail]:
-    """The shortest trail from the main menu to every node, for topic words."""
-    trails: dict[str, Trail] = {MAIN[-1]: MAIN}
-    queue = deque([MAIN])
-    while queue:
-        trail = queue.popleft()
-        menu = content.menus.get(trail[-1])
-        for option in menu.options if menu else ():
-            if option.target not in trails:
-                trails[option.target] = (*trail, option.target)
-                queue.append(trails[option.target])
-    return trails
 
 
 def document(*texts: str, split: Callable[[str], list[str]] = split_text) -> str:
@@ -94,14 +93,16 @@ class SmsRenderer:
         if kind == STOP:
             return Reply(document(), None)
         if conversation is None:
-            # A first message gets the welcome whatever it says, in the language it is in.
+            # A first message gets the welcome, in the language it is in, unless it asks for
+            # something the line has: then the answer, after the 911 line. (Without a cookie
+            # every WhatsApp message is a first one: HELP must still help.)
             if meaning is not None and kind == LANGUAGE:
-                code = meaning.value
-            else:
-                code = self.words.language_of(body) or code
-            if self.channel.stateless and kind in (HELP, OFFICE):
-                # Without a cookie every WhatsApp message is a first one: HELP must still help.
-                return self._at(kind, code, MAIN)
+                return self._at("welcome", meaning.value, MAIN)
+            code = self.words.language_of(body) or code
+            if kind == TOPIC and meaning is not None and meaning.value in self.trails:
+                return self._at("first_node", code, self.trails[meaning.value])
+            if kind in (HELP, OFFICE):
+                return self._at(FIRST_ANSWERS[kind], code, MAIN)
             return self._at("welcome", code, MAIN)
         trail = conversation.trail
         if kind == START:
@@ -123,10 +124,8 @@ class SmsRenderer:
         return self._at("not_understood", code, self._menu_of(trail))
 
     def _key(self, code: str, trail: Trail, key: str) -> Reply:
+        # After a message, a number picks from the menu above it (navigation.press).
         step = press(self.content, trail, key)
-        if isinstance(step, NotAnOption) and not is_menu(self.content, trail):
-            # After a message, the last numbered list the texter saw is the menu above it.
-            step = press(self.content, self._menu_of(trail), key)
         if isinstance(step, GoTo | Repeat):
             return self._at("node", code, step.trail)
         if isinstance(step, ToOffice):
@@ -141,6 +140,11 @@ class SmsRenderer:
 
     # Writing a reply ------------------------------------------------------------------------
 
+    def render(self, kind: str, code: str, trail: Trail) -> str:
+        """One reply document: welcome, help, office, not_understood, node (menu or message), or
+        a first text's answer: first_help, first_office, first_node."""
+        return self._document(kind, code, trail)
+
     def _write(self, *texts: str) -> str:
         return document(*texts, split=self.channel.split)
 
@@ -153,6 +157,18 @@ class SmsRenderer:
             return self._write(self._sms(code, "office"), self._sms(code, "navigation"))
         if kind == "not_understood":
             return self._write(self._sms(code, "not_understood"), self._node(code, trail))
+        if kind == "first_help":
+            # help has the 911 number already (hotline check makes sure).
+            return self._write(self._sms(code, "help"), self._sms(code, "more"))
+        if kind == "first_office":
+            return self._write(
+                self._sms(code, "emergency"), self._sms(code, "office"), self._sms(code, "more")
+            )
+        if kind == "first_node":
+            # A texter who has seen no menu yet: the answer, then how to see the menu.
+            return self._write(
+                self._sms(code, "emergency"), self._node(code, trail, self._sms(code, "more"))
+            )
         return self._write(self._node(code, trail))
 
     def welcome_text(self, code: str) -> str:
@@ -169,9 +185,10 @@ class SmsRenderer:
             return self._sms(code, fallback) if fallback else ""
         return fill(text, self._values)
 
-    def _node(self, code: str, trail: Trail) -> str:
+    def _node(self, code: str, trail: Trail, navigation: str = "") -> str:
         """A menu with its numbered options, or a message's text, then how to move on."""
-        navigation = self._sms(code, "navigation")
+        if is_menu(self.content, trail) or not navigation:
+            navigation = self._sms(code, "navigation")
         if is_menu(self.content, trail):
             menu_text = self.content.translations[code].menus[trail[-1]]
             heading = self.channel.heading(menu_text.intro or _capital(menu_text.title))

@@ -11,8 +11,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.content.limits import SMS_SEGMENT_WARNING, sms_size
 from hotline.emulator import CookieJar, EmulatorError, Poster, SmsThread
+from hotline.sms.segments import SMS_SEGMENT_WARNING, sms_size
 from hotline.sms.session import COOKIE_NAME
 from hotline.whatsapp.address import PREFIX as WHATSAPP_PREFIX
 from hotline.whatsapp.address import SMS, WHATSAPP

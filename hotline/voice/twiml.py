@@ -14,12 +14,15 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from hotline.content.model import Content, Language
 from hotline.navigation import (
     MAIN,
+    OFFICE_PAGE,
     GoTo,
     NotAnOption,
+    OfficePage,
     Repeat,
     ToOffice,
     Trail,
     is_menu,
+    is_office_page,
     step_at,
     valid_trail,
 )
@@ -91,10 +94,12 @@ class VoiceRenderer:
         response = VoiceResponse()
         default = content.language(content.default_language)
         assert default is not None  # validated at load
-        self._say(response, default, "emergency")
+        # The languages first, then 911: a caller who chooses hears 911 next in their own
+        # language (see _render_node), so no one waits through a language they do not speak.
         gather = self._gather(urls.choose_language(attempt))
         for lang in content.languages:
             self._say(gather, lang, "choose_language", key=self._key(lang, lang.key))
+        self._say(gather, default, "emergency")
         response.append(gather)
         self._after_silence(response, default, urls.greeting(attempt + 1), attempt)
         return str(response)
@@ -102,7 +107,7 @@ class VoiceRenderer:
     def choose_language(self, digits: str, attempt: int) -> str:
         lang = self.content.language_for_key(digits)
         if lang is not None:
-            return self.node(lang.code, MAIN)
+            return self._node(lang.code, MAIN, 1, False, True)
         if attempt >= self.content.voice.tries:
             return self.goodbye(self.content.default_language)
         return self.greeting(attempt + 1)
@@ -115,16 +120,25 @@ class VoiceRenderer:
             return self.greeting(1)
         checked = valid_trail(self.content, trail) or MAIN
         attempt = max(1, min(attempt, self.content.voice.tries))
-        return self._node(code, checked, attempt, after_mistake)
+        return self._node(code, checked, attempt, after_mistake, False)
 
-    def _render_node(self, code: str, trail: Trail, attempt: int, after_mistake: bool) -> str:
+    def _render_node(
+        self, code: str, trail: Trail, attempt: int, after_mistake: bool, chosen: bool
+    ) -> str:
+        """One place in the tree; `chosen`: the language was just chosen, so 911 comes first."""
         lang = self.content.language(code)
         assert lang is not None
         response = VoiceResponse()
         if after_mistake:
             self._say(response, lang, "not_an_option")
         gather = self._gather(urls.key(code, trail, attempt))
-        if is_menu(self.content, trail):
+        if chosen:
+            # The first words after the language choice; a key press skips it.
+            self._say(gather, lang, "emergency")
+        if is_office_page(trail):
+            self._say(gather, lang, "office_details", key=self._key(lang, self.content.keys.office))
+            self._navigation_prompt(gather, lang, trail)
+        elif is_menu(self.content, trail):
             self._menu_prompt(gather, lang, trail)
         else:
             if attempt == 1 and not after_mistake:
@@ -137,6 +151,9 @@ class VoiceRenderer:
     def _menu_prompt(self, gather: Gather, lang: Language, trail: Trail) -> None:
         translation = self.content.translations[lang.code]
         menu_text = translation.menus[trail[-1]]
+        if trail == MAIN:
+            # The office first: a caller who wants to talk to someone should not wait for it.
+            self._say(gather, lang, "office", key=self._key(lang, self.content.keys.office))
         if menu_text.recording:
             gather.play(menu_text.recording)
         else:
@@ -163,7 +180,8 @@ class VoiceRenderer:
         if trail != MAIN:
             names += ["back"] if len(trail) > 2 else []
             names += ["main_menu"]
-        names += ["office"]
+        if trail != MAIN and not is_office_page(trail):
+            names += ["office"]
         translation = self.content.translations[lang.code]
         if any(name in translation.prompt_recordings for name in names):
             for name in names:
@@ -213,6 +231,8 @@ class VoiceRenderer:
             return self.node(code, MAIN)
         if isinstance(step, GoTo | Repeat):
             return self.node(code, step.trail)
+        if isinstance(step, OfficePage):
+            return self.node(code, (*step.trail, OFFICE_PAGE))
         if isinstance(step, ToOffice):
             return self.office(code, step.trail, hotline, now)
         assert isinstance(step, NotAnOption)
@@ -246,6 +266,8 @@ class VoiceRenderer:
             response.redirect(self._back_from_office(code, trail), method="POST")
             return str(response)
         self._say(response, lang, "connecting")
+        if not office.show_caller_number:
+            self._say(response, lang, "number_hidden")
         dial_options = {
             "action": urls.office_result(code, trail),
             "method": "POST",

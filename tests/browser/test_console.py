@@ -73,6 +73,8 @@ def test_a_call_heard_in_spanish(page: Any, artifacts: Path) -> None:
     page.screenshot(path=artifacts / "call-spanish.png", full_page=True)
 
     page.get_by_role("button", name="Key 0").click()
+    expect(heard(page).filter(has_text="oprima 0 otra vez")).to_be_visible()
+    page.get_by_role("button", name="Key 0").click()
     expect(heard(page).filter(has_text="Transfer to +14135871249")).to_contain_text(
         "Caller ID shown to the office: +14135550100"
     )
@@ -157,7 +159,7 @@ def test_the_map_links_each_node_to_its_file_and_line(page: Any, artifacts: Path
     expect(tree.locator(".node.has-problems")).to_have_count(1)
     page.locator("#map").screenshot(path=artifacts / "map-spanish.png")
 
-    node.get_by_role("link", name="text in messages/es.yaml:30").click()
+    node.get_by_role("link", name="text in messages/es.yaml:32").click()
     expect(page).to_have_url(re.compile(r"/staff/source/messages/es\.yaml#L\d+$"))
     expect(page.locator(".source li:target")).to_contain_text("police-role:")
 
@@ -276,6 +278,8 @@ def test_accessibility_names_ids_and_contrast(page: Any) -> None:
     start_call(page)
     page.get_by_role("button", name="Key 1").click()
     expect(heard(page).filter(has_text="Main menu.")).to_be_visible()
+    page.get_by_role("button", name="Key 0").click()
+    expect(heard(page).filter(has_text="press 0 again")).to_be_visible()
     page.get_by_role("button", name="Key 0").click()
     expect(heard(page).filter(has_text="Transfer to")).to_be_visible()
     page.get_by_label("Message to the hotline").fill("hello")
