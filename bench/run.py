@@ -21,6 +21,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -483,10 +484,24 @@ def main(argv: list[str] | None = None) -> int:
         report = run(workdir, args.content.resolve(), rounds, seconds, soak)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+    report += kept_sections(previous)
     args.output.write_text(report, encoding="utf-8")
     print(report)
     print(f"written to {args.output}")
     return 0
+
+
+def kept_sections(previous: str) -> str:
+    """The sections other scripts (or people) wrote into the report, between their own markers.
+
+    `<!-- name: start -->` ... `<!-- name: end -->` (bench/redis_latency.py writes one): kept as
+    they are, after the figures this run measured.
+    """
+    kept = []
+    for match in re.finditer(r"<!-- ([\w-]+): start -->.*?<!-- \1: end -->\n?", previous, re.S):
+        kept.append(match.group(0).rstrip("\n") + "\n")
+    return "".join("\n" + section for section in kept)
 
 
 def app_env(content: Path) -> dict[str, str]:

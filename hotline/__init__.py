@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from hotline import health, logs, services
+from hotline import channel_checks, health, logs, services
 from hotline.content.reload import Reloader
 from hotline.content.snapshot import Snapshot
 from hotline.content.store import ContentStore
@@ -20,6 +20,9 @@ from hotline.settings import Settings, environment
 from hotline.sms.session import ConversationCookies
 from hotline.sms.views import bp as sms
 from hotline.voice.views import bp as voice
+
+# Before any content is loaded, by the app or the CLI: `hotline check` runs them too.
+channel_checks.register()
 
 log = logging.getLogger(__name__)
 

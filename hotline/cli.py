@@ -269,15 +269,29 @@ def check(menus_dir: Path | None, messages_dir: Path | None, strict: bool) -> No
     show_default=True,
     help="Plain text, a Mermaid flowchart (GitHub shows it), Graphviz dot, or an SVG picture.",
 )
+@click.option(
+    "--timing",
+    is_flag=True,
+    help="Instead of the tree: seconds from call start until each answer is heard, per language.",
+)
 @never_a_traceback
 def tree_map(
-    menus_dir: Path | None, messages_dir: Path | None, lang: str | None, output_format: str
+    menus_dir: Path | None,
+    messages_dir: Path | None,
+    lang: str | None,
+    output_format: str,
+    timing: bool,
 ) -> None:
     """Print the whole menu tree with its keys and titles."""
+    from hotline.treemap import timing_table
     from hotline.treemap import tree_map as render_map
     from hotline.treesvg import tree_svg
 
     content, code = _content_in(menus_dir, messages_dir, lang)
+    if timing:
+        codes = [code] if lang else [language.code for language in content.languages]
+        click.echo(timing_table(content, codes), nl=False)
+        return
     if output_format == "svg":
         click.echo(tree_svg(content, code), nl=False)
         return

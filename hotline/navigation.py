@@ -7,7 +7,6 @@ A position is a trail of ids from the main menu, such as ("main", "police", "pol
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -117,13 +116,4 @@ def _navigate(content: Content, trail: Trail, key: str) -> Step:
 
 def shortest_trails(content: Content) -> dict[str, Trail]:
     """The shortest trail from the main menu to every reachable node, in the order found."""
-    trails: dict[str, Trail] = {MAIN[-1]: MAIN}
-    queue = deque([MAIN])
-    while queue:
-        trail = queue.popleft()
-        menu = content.menus.get(trail[-1])
-        for option in menu.options if menu else ():
-            if option.target not in trails:
-                trails[option.target] = (*trail, option.target)
-                queue.append(trails[option.target])
-    return trails
+    return dict(content.walk.trails)

@@ -105,3 +105,45 @@ def _dot(content: Content, code: str) -> str:
         )
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def timing_table(content: Content, codes: list[str]) -> str:
+    """Caller time of every place in each language, as a Markdown table (hotline map --timing).
+
+    Each cell is "barge-in / listens fully" in seconds from the start of the call: pressing each
+    key as soon as it is named, or hearing every menu to its end (hotline.voice.caller_time).
+    """
+    from hotline.voice.caller_time import timings
+
+    found = {code: {t.node_id: t for t in timings(content, code)} for code in codes}
+    places = list(dict.fromkeys(place for by_place in found.values() for place in by_place))
+    target = content.targets.caller_seconds
+    lines = [
+        "Seconds from the start of a call until each answer is heard: pressing each key as soon "
+        "as it is named / listening to every menu in full. Words counted at each language's "
+        f"words_per_minute (settings.yaml); hotline check warns past {target} s (targets: "
+        "caller_seconds).",
+        "",
+        "| place | keys | " + " | ".join(codes) + " |",
+        "|---|---|" + "---|" * len(codes),
+    ]
+    for place in places:
+        first = next(by_place[place] for by_place in found.values() if place in by_place)
+        cells = [
+            f"{by_place[place].barge_in:.1f} / {by_place[place].listens_fully:.1f}"
+            if place in by_place
+            else "recorded"
+            for by_place in found.values()
+        ]
+        keys = " ".join(first.keys[1:])
+        lines.append(
+            f"| {_place_name(content, place, codes[0])} | {keys} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _place_name(content: Content, place: str, code: str) -> str:
+    from hotline.voice.caller_time import OFFICE_NUMBER, TRANSFER
+
+    names = {OFFICE_NUMBER: "the office's number", TRANSFER: "the transfer to the office"}
+    return names.get(place) or f"{_title(content, place, code)} (`{place}`)"

@@ -7,7 +7,8 @@ and do not count.
 
 Between packages, each `views` module (the Flask layer: it answers requests and may use every
 package) counts on its own, and so does `hotline/__init__.py` (the app factory), so a package's
-domain code and its web view need not be split into two folders.
+domain code and its web view need not be split into two folders. Imports allowed against that
+rule are listed in ALLOWED with the reason, as import-linter's `ignore_imports` would.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ def module_name(path: Path) -> str:
 
 
 MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+ALLOWED = {
+    # Inside a function: a routes-only app from the voice blueprint lets the renderer build its
+    # addresses with url_for outside a request (hotline check, caller time). The addresses are
+    # the routes, so the renderer depends on them by nature.
+    ("hotline.voice.offline", "hotline.voice.views"),
+}
 
 
 def imported(path: Path) -> Iterator[str]:
@@ -68,6 +76,8 @@ def graph(group: dict[str, str]) -> dict[str, set[str]]:
         if name not in group:
             continue
         for target in imported(path):
+            if (name, target) in ALLOWED:
+                continue
             if target in group and group[target] != group[name]:
                 edges.setdefault(group[name], set()).add(group[target])
     return edges
@@ -114,3 +124,14 @@ def test_the_checker_sees_imports_inside_functions_and_relative_ones() -> None:
 def test_no_cycle_inside_the_content_package() -> None:
     content = {name: name for name in MODULES if name.startswith("hotline.content.")}
     assert cycles(graph(content)) == []
+
+
+def package_of(name: str) -> str:
+    if name == "hotline" or name.endswith(".views"):
+        return name
+    return ".".join(name.split(".")[:2])
+
+
+def test_no_cycle_between_packages() -> None:
+    packages = {name: package_of(name) for name in MODULES}
+    assert cycles(graph(packages)) == []

@@ -613,7 +613,7 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
 
 def _sms_texts(section: Any) -> SmsTexts:
     """The sms section's texts and words that are written as such; the rest is reported by the
-    check of the section (validate_sms), which reads it as written."""
+    check of the section (hotline.sms.validate), which reads it as written."""
     section = section if isinstance(section, dict) else {}
     sentences = {
         name: value

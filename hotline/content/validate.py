@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -61,12 +61,21 @@ class Sources:
         return best
 
 
+Check = Callable[[Content, ProblemList, "Sources | None"], None]
+
+# The checks each channel adds (its sms section, what its renderer sends): hotline.channel_checks
+# registers them when the hotline package is imported, so this package imports no channel (the
+# channels render content and import it, not the other way round).
+_channel_checks: list[Check] = []
+
+
+def add_channel_checks(*checks: Check) -> None:
+    """Run `checks` after the content's own, in every validation from now on."""
+    _channel_checks.extend(check for check in checks if check not in _channel_checks)
+
+
 def validate(content: Content, problems: ProblemList, sources: Sources | None = None) -> None:
     """Add every cross-file problem of `content` to `problems`."""
-    # Imported when run: the channels render content, so they import this package first.
-    from hotline.channel_checks import CHANNEL_CHECKS
-    from hotline.content.validate_sms import validate_sms
-
     if sources is not None and sources.incomplete():
         return  # fix the file that cannot be read first; the rest would be wrong guesses
     # Ids written in the tree but dropped for an error already reported are not reported again.
@@ -78,7 +87,6 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
     if sources is not None:
         _check_voices(content, problems, sources)
         _check_recordings(content, problems, sources)
-    validate_sms(content, problems)
     check_citations(
         content,
         problems,
@@ -87,7 +95,7 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
         ),
     )
     check_approvals(content, problems)
-    for check in CHANNEL_CHECKS:
+    for check in _channel_checks:
         check(content, problems, sources)
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.content.model import Content
-from hotline.content.schema import SMS_FALLBACKS
 from hotline.navigation import (
     MAIN,
     GoTo,
@@ -47,8 +46,6 @@ CACHE_SIZE = 4096
 # One language per line: a separator such as '·' is not in GSM-7 and would make every English
 # reply UCS-2, at 67 characters a segment instead of 153.
 SWITCH_SEPARATOR = "\n"
-# Optional sentences, and the required one each falls back to (help has the office and 911).
-FALLBACKS = SMS_FALLBACKS
 # What a first text may ask for besides a topic, and the reply it gets (911 line first).
 FIRST_ANSWERS = {HELP: "first_help", OFFICE: "first_office"}
 
@@ -178,12 +175,7 @@ class SmsRenderer:
 
     def _sms(self, code: str, name: str) -> str:
         """One sentence of a language's sms section, filled for reading."""
-        sms = self.content.translations[code].extra.get("sms")
-        text = sms.get(name) if isinstance(sms, dict) else None
-        if not isinstance(text, str) or not text.strip():
-            fallback = FALLBACKS.get(name)
-            return self._sms(code, fallback) if fallback else ""
-        return fill(text, self._values)
+        return fill(self.content.translations[code].sms.sentence(name), self._values)
 
     def _node(self, code: str, trail: Trail, navigation: str = "") -> str:
         """A menu with its numbered options, or a message's text, then how to move on."""

@@ -9,6 +9,7 @@ from hotline.content import schema
 from hotline.content.model import Content, Translation
 from hotline.content.placeholders import check_placeholders
 from hotline.content.problems import ProblemList, did_you_mean
+from hotline.content.validate import Sources
 from hotline.content.yaml_lines import line_of
 from hotline.sms.words import (
     LANGUAGE,
@@ -20,8 +21,9 @@ from hotline.sms.words import (
 )
 
 
-def validate_sms(content: Content, problems: ProblemList) -> None:
-    """Add every problem of the languages' sms sections to `problems`."""
+def validate_sms(content: Content, problems: ProblemList, sources: Sources | None = None) -> None:
+    """Add every problem of the languages' sms sections to `problems` (as written: `sources`
+    is not needed, the sections keep their own lines)."""
     checked = []
     for language in content.languages:
         translation = content.translations.get(language.code)
