@@ -74,6 +74,8 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     if settings.staff_password is not None:
         from hotline.staff.views import bp as staff
 
+        # The console builds a separate line on a draft's content with the same factory.
+        app.extensions["hotline.create_app"] = create_app
         app.register_blueprint(staff)
     if settings.dev:
         from hotline.staff.home import bp as home

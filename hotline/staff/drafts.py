@@ -21,7 +21,7 @@ import tempfile
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,9 @@ MAX_PATH = 4
 CACHED_DRAFTS = 8
 # The address the draft app believes Twilio calls: it never leaves this process.
 DRAFT_URL = "https://draft.hotline.invalid"
+
+
+AppFactory = Callable[[Mapping[str, str]], Flask]
 
 
 class BadEdits(Exception):
@@ -121,11 +124,9 @@ class Draft:
             )
         return "".join(lines)
 
-    def app(self, secret_key: str) -> Flask:
+    def app(self, create_app: AppFactory, secret_key: str) -> Flask:
         """The line on the draft's content, for the simulators (built once per draft)."""
         if self._app is None:
-            from hotline import create_app
-
             self._app = create_app(
                 {
                     "HOTLINE_MENUS_DIR": str(self.root / "menus"),

@@ -166,7 +166,7 @@ def _poster(body: dict[str, Any]) -> SignedPoster:
     draft = _drafts().get(edits)
     if draft.has_errors:
         raise DraftHasErrors("the draft has errors: fix them, or throw the draft away, to try it")
-    draft_app = draft.app(_settings().secret_key)
+    draft_app = draft.app(current_app.extensions["hotline.create_app"], _settings().secret_key)
     return SignedPoster.for_app(draft_app, draft.token(), DRAFT_URL, simulated=True)
 
 
