@@ -1,9 +1,11 @@
 """The menu tree as an SVG picture: a pure function of content, language and usage counts.
 
 `hotline map --format svg` writes it for a council meeting or a README; the staff console shows
-the same picture. The layout is an indented tree (each node one row, children below and to the
-right of their menu), computed here in a few lines: it needs no Graphviz or browser at run time,
-stays readable for a tree of thousands of nodes, and gives the same bytes on every host.
+the same picture. Each node says how many seconds a caller waits to hear it (pressing each key
+as soon as it is named: hotline.voice.caller_time). The layout is an indented tree (each node
+one row, children below and to the right of their menu), computed here in a few lines: it needs
+no Graphviz or browser at run time, stays readable for a tree of thousands of nodes, and gives
+the same bytes on every host.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from hotline.content.model import MAIN_MENU, Content
 from hotline.metrics.counter import Count
+from hotline.voice.caller_time import caller_seconds
 
 ROW, INDENT, WIDTH, HEIGHT, MARGIN = 64, 36, 400, 52, 16
 TITLE_CHARS = 48
@@ -67,6 +70,7 @@ def rows(content: Content) -> list[Row]:
 def tree_svg(content: Content, code: str, usage: Mapping[str, int] | None = None) -> str:
     """The tree in language `code`; `usage` (node id -> uses) colours each node by its share."""
     table = rows(content)
+    seconds = caller_seconds(content, code)
     total = sum(usage.values()) if usage else 0
     hottest = max((usage or {}).values(), default=0)
     deepest = max(row.depth for row in table)
@@ -86,7 +90,8 @@ def tree_svg(content: Content, code: str, usage: Mapping[str, int] | None = None
             out.append(_connector(table[row.parent_row], row.parent_row, row, index))
     for index, row in enumerate(table):
         uses = (usage or {}).get(row.node, 0)
-        out.append(_node(content, code, row, index, uses, total, hottest, usage is not None))
+        heard = seconds.get(row.node)
+        out.append(_node(content, code, row, index, uses, total, hottest, usage is not None, heard))
     out.append(_legend(height - MARGIN - 30, usage is not None, total))
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -121,6 +126,7 @@ def _node(
     total: int,
     hottest: int,
     counted: bool,
+    heard: float | None,
 ) -> str:
     x, y = _box(index, row.depth)
     title = content.title(row.node, code) or row.node
@@ -133,6 +139,8 @@ def _node(
     else:
         second = f"{content.messages[row.node].source}"
         review = content.translations[code].messages[row.node].review
+    if heard is not None:
+        second += f" · heard after {heard:.0f} s"
     if row.again:
         second = "shown above"
     share = f"{uses / total:.0%} of uses" if counted and total else ""
