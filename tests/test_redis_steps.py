@@ -33,12 +33,21 @@ def press(client: FlaskClient, caller: str, call_sid: str, digits: str = "1") ->
 
 @pytest.fixture
 def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
-    """Every request this process sends to Redis (a pipeline is one)."""
+    """Every request the test's own thread (where the test client runs the webhook) sends to Redis.
+
+    A pipeline is one. Left out: other threads of the app (the worker-version timer of /healthz),
+    and the handshake of a new connection (CLIENT SETINFO, made once per connection, not per
+    webhook, and only when the pool's connection happens to be busy on such a thread).
+    """
     sent: list[bytes] = []
     real = redis.connection.Connection.send_packed_command
+    test_thread = threading.get_ident()
 
     def counting(self, command, check_health=True):  # type: ignore[no-untyped-def]
-        sent.append(command if isinstance(command, bytes) else b"".join(command))
+        packed = command if isinstance(command, bytes) else b"".join(command)
+        handshake = any(word in packed[:64].upper() for word in (b"CLIENT", b"HELLO", b"SELECT"))
+        if threading.get_ident() == test_thread and not handshake:
+            sent.append(packed)
         return real(self, command, check_health)
 
     monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
