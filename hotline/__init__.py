@@ -63,16 +63,8 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
             validator=None if token is None else RequestValidator(token),
         ),
     )
-    if settings.secret_key_generated:
-        log.warning(
-            "DEV MODE: HOTLINE_SECRET_KEY is not set, so a random one was made for this run; "
-            "text conversations restart when the server does."
-        )
-    if settings.auth_token is None:
-        log.warning(
-            "DEV MODE: TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's "
-            "signature. Never run a public line like this."
-        )
+    if settings.auth_token is None or settings.secret_key_generated:
+        log.warning(_dev_warning(settings))
 
     # A doubled slash in a webhook's address is not one of ours: no redirect, the static document.
     app.url_map.merge_slashes = False
@@ -82,7 +74,13 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     if settings.staff_password is not None:
         from hotline.staff.views import bp as staff
 
+        # The console builds a separate line on a draft's content with the same factory.
+        app.extensions["hotline.create_app"] = create_app
         app.register_blueprint(staff)
+    if settings.dev:
+        from hotline.staff.home import bp as home
+
+        app.register_blueprint(home)
 
     if settings.unknown:
         log.warning(
@@ -100,3 +98,18 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     health.install(app, store, reloader, backend)
 
     return app
+
+
+def _dev_warning(settings: Settings) -> str:
+    """One warning for everything dev mode leaves out."""
+    missing = []
+    if settings.auth_token is None:
+        missing.append(
+            "TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's signature"
+        )
+    if settings.secret_key_generated:
+        missing.append(
+            "HOTLINE_SECRET_KEY is not set, so a random one was made for this run (text "
+            "conversations restart with the server)"
+        )
+    return "DEV MODE: " + "; ".join(missing) + ". Never run a public line like this."

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import platform
+import secrets
 import socket
 import sys
 import tempfile
@@ -163,14 +164,13 @@ def serve(dev: bool, port: int, host: str) -> None:
     from hotline import create_app
 
     overrides = {"HOTLINE_DEV": "1"} if dev else {}
-    if dev:
-        click.secho(
-            "WARNING: dev mode. Requests are not checked for Twilio's signature unless "
-            "TWILIO_AUTH_TOKEN is set. Do not expose this server to the internet.",
-            fg="red",
-            bold=True,
-            err=True,
-        )
+    staff_password = None
+    if dev and not os.environ.get("HOTLINE_STAFF_PASSWORD", "").strip():
+        # A password made for this run, printed below: the console is on at once, and nothing
+        # else on this machine (another user, a web page rebinding its name to 127.0.0.1) can
+        # use it without the terminal.
+        staff_password = secrets.token_urlsafe(12)
+        overrides["HOTLINE_STAFF_PASSWORD"] = staff_password
     try:
         app = create_app(overrides)
     except (ConfigError, ContentError) as error:
@@ -184,7 +184,23 @@ def serve(dev: bool, port: int, host: str) -> None:
             err=True,
         )
         sys.exit(1)
+    if dev:
+        _dev_banner(host, port, staff_password)
     app.run(host=host, port=port)
+
+
+def _dev_banner(host: str, port: int, staff_password: str | None) -> None:
+    """Where a newcomer goes next; the one dev-mode warning is the app's, in the log."""
+    address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
+    lines = [f"The hotline: {address}/ (what this is, and examples)", f"Health: {address}/healthz"]
+    if staff_password is not None:
+        lines.append(
+            f"Staff console: {address}/staff/ (any user name, password for this run: "
+            f"{staff_password})"
+        )
+    else:
+        lines.append(f"Staff console: {address}/staff/ (password: HOTLINE_STAFF_PASSWORD)")
+    click.echo("\n".join(lines), err=True)
 
 
 def port_is_free(host: str, port: int) -> bool:

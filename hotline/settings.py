@@ -42,6 +42,7 @@ VARIABLES = (
     "HOTLINE_WHATSAPP_COUNTRIES",
     "HOTLINE_METRICS_TOKEN",
     "HOTLINE_STAFF_PASSWORD",
+    "HOTLINE_STAFF_CAN_SAVE",
     "HOTLINE_RELOAD_SECONDS",
     "HOTLINE_LOG_FORMAT",
     "HOTLINE_STATE_DIR",
@@ -70,6 +71,8 @@ class Settings:
     secret_key_generated: bool = False
     # None leaves the staff console at /staff/ switched off.
     staff_password: str | None = None
+    # The console may write drafts into the content folders (HOTLINE_STAFF_CAN_SAVE=1).
+    staff_can_save: bool = False
     # Seconds between looks for edited content; None: never.
     reload_seconds: float | None = None
     log_format: str = "text"
@@ -105,6 +108,9 @@ class Settings:
         staff_password = problems.check(
             parse_staff_password, env.get("HOTLINE_STAFF_PASSWORD", ""), fallback=None
         )
+        can_save = problems.check(
+            parse_staff_can_save, env.get("HOTLINE_STAFF_CAN_SAVE", ""), fallback=False
+        )
         abuse = problems.check(AbuseSettings.from_env, env, fallback=None)
         reload_seconds = problems.check(reload_interval, env, fallback=None)
         kind = problems.check(log_format, env, fallback="text")
@@ -122,6 +128,7 @@ class Settings:
             old_secret_keys=old_keys,
             secret_key_generated=not secret_key,
             staff_password=staff_password,
+            staff_can_save=can_save,
             abuse=abuse,
             reload_seconds=reload_seconds,
             log_format=kind,
@@ -133,6 +140,18 @@ class Settings:
 def unknown_variables(env: Mapping[str, str]) -> tuple[str, ...]:
     known = {*VARIABLES, *SERVER_VARIABLES}
     return tuple(sorted(name for name in env if name.startswith("HOTLINE_") and name not in known))
+
+
+def parse_staff_can_save(text: str) -> bool:
+    raw = text.strip().lower()
+    if not raw or is_off(raw) or raw == "0":
+        return False
+    if raw in TRUE_WORDS:
+        return True
+    raise ConfigError(
+        f"HOTLINE_STAFF_CAN_SAVE is '{text}'; set it to 1 to let the staff console save drafts "
+        "into the content folders, or leave it unset (the console then offers downloads only)"
+    )
 
 
 def parse_dev(text: str) -> bool:

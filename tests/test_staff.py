@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime as dt
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from hotline.sms.segments import sms_size
 from hotline.staff import inprocess
 from hotline.staff.text import FICTIONAL_TEXTER
 from tests.conftest import FIXTURE_CONTENT, app_settings
+from tests.sms_sim import Texter
 from tests.twilio_sim import Call
 
 PASSWORD = "plum-harbor-violet-kettle"
@@ -68,9 +70,11 @@ class SimulatedCall:
         self.to = to
         self.state: str | None = None
         self.step: dict[str, Any] = {}
+        # A draft's edits, sent with every step as the page sends them; none tries the line.
+        self.edits: list[dict[str, Any]] = []
 
     def _do(self, action: str, **extra: str) -> SimulatedCall:
-        body = {"to": self.to, "state": self.state or "", **extra}
+        body = {"to": self.to, "state": self.state or "", "edits": self.edits, **extra}
         self.step = self.console.ok(f"/staff/api/call/{action}", body)
         assert not [e for e in self.step["events"] if e["type"] == "error"], self.step
         self.state = self.step["state"]
@@ -381,6 +385,37 @@ def test_the_map_has_every_node_in_every_language_with_file_and_line(console: Co
     assert 'n_police_role("lo que hace la policía")' in data["languages"][1]["mermaid"]
 
 
+def test_each_message_shows_its_source_passage_and_review_state(console: Console) -> None:
+    content = console.app.extensions["hotline"].store.content
+    (source, citation) = content.cited("police-role")[0]
+    for language in console.ok("/staff/api/map")["languages"]:
+        node = nodes(language["tree"])["police-role"]
+        assert node["source"] == content.messages["police-role"].source
+        assert node["cited"] == [
+            {"citation": str(citation), "title": source.title, "text": source.text(citation)}
+        ]
+        assert node["cited"][0]["text"].strip()
+        translation = content.translations[language["code"]]
+        assert node["review"] == translation.messages["police-role"].review
+        assert node["edit"]["file"] == f"messages/{language['code']}.yaml"
+        assert [f["name"] for f in node["edit"]["fields"]] == ["title", "voice", "text"]
+
+
+def test_the_map_has_the_tree_picture_coloured_by_use(console: Console) -> None:
+    from hotline.treesvg import tree_svg, usage_by_item
+
+    Call(console.app.test_client()).start().press("2").press("1")
+    metrics = console.app.extensions["hotline"].metrics
+    content = console.app.extensions["hotline"].store.content
+    today = dt.date.fromisoformat(metrics.today())
+    (spanish,) = [
+        lang for lang in console.ok("/staff/api/map")["languages"] if lang["code"] == "es"
+    ]
+    usage = usage_by_item(metrics.counts(), today, "es")
+    assert usage, "the call was counted"
+    assert spanish["svg"] == tree_svg(content, "es", usage)
+
+
 def test_a_warning_is_shown_on_the_node_it_is_about(content_copy: Path) -> None:
     es = content_copy / "messages" / "es.yaml"
     es.write_text(
@@ -482,6 +517,29 @@ def test_staff_trying_the_line_are_not_counted_as_residents(console: Console) ->
 
     Call(console.app.test_client()).start().press("2")
     assert {(c.channel, c.language, c.item) for c in metrics.counts()} >= {("voice", "es", "main")}
+
+
+def test_simulations_never_spend_the_lines_limits() -> None:
+    console = Console(
+        staff_app(
+            HOTLINE_SMS_LIMIT="1/hour",
+            HOTLINE_SMS_GLOBAL_LIMIT="2/hour",
+            HOTLINE_CALL_LIMIT="1/hour",
+        )
+    )
+    state = {"cookie": "", "texter": ""}
+    # A training session well past every limit (simulations have limits of their own).
+    for body in ["hello", "1", "2", "MENU", "ES"]:
+        assert send(console, body, {"cookie": "", "texter": ""})["replies"]
+        send(console, body, state)
+    for _ in range(3):
+        SimulatedCall(console).start()
+    # A resident still has the whole allowance the training session did not spend.
+    first = Texter(console.app.test_client(), number="+14135550123")
+    second = Texter(console.app.test_client(), number="+14135550124")
+    assert first.send("hello").text.startswith("Northampton information line")
+    assert second.send("hello").text.startswith("Northampton information line")
+    assert Call(console.app.test_client()).start().pending_gather is not None
 
 
 def test_nothing_the_console_shows_holds_a_number_or_a_message(console: Console) -> None:

@@ -5,6 +5,7 @@ Usage comes from the same counters as /metrics; nothing here ever reads anything
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,14 @@ from flask import Flask
 
 from hotline import treemap
 from hotline.content.load import load_content
-from hotline.content.model import MAIN_MENU, Content
+from hotline.content.model import MAIN_MENU, Content, MenuText, MessageText
 from hotline.content.problems import Problem
 from hotline.content.store import ContentStore
+from hotline.metrics import Metrics
 from hotline.services import services_of
 from hotline.staff.sources import link_name
 from hotline.staff.sources import read as read_source
+from hotline.treesvg import tree_svg, usage_by_item
 
 
 class _NodeProblems:
@@ -70,12 +73,16 @@ def _link(store: ContentStore, file: Path | str) -> str | None:
     return link_name(store.menus_dir, store.messages_dir, file)
 
 
-def tree_map(store: ContentStore) -> dict[str, Any]:
-    """The menu tree in every language, each node with its key, title, file and line."""
+def tree_map(store: ContentStore, metrics: Metrics | None = None) -> dict[str, Any]:
+    """The menu tree in every language, each node with its key, title, file and line, its
+    sources and review state, and the tree as a picture coloured by the last 30 days' use."""
     content = store.content
     problems = _NodeProblems(store)
+    counts = metrics.counts() if metrics is not None else []
+    today = dt.date.fromisoformat(metrics.today()) if metrics is not None else dt.date.today()
     return {
         "version": content.version,
+        "default_language": content.default_language,
         "keys": {
             "office": content.keys.office,
             "repeat": content.keys.repeat,
@@ -90,6 +97,8 @@ def tree_map(store: ContentStore) -> dict[str, Any]:
                 "tree": _node(store, content, problems, lang.code, MAIN_MENU, "", ()),
                 # The same drawing as `hotline map --format mermaid`, to paste into a document.
                 "mermaid": treemap.tree_map(content, lang.code, "mermaid"),
+                # The same picture as `hotline map --format svg`, with the heat of recent use.
+                "svg": tree_svg(content, lang.code, usage_by_item(counts, today, lang.code)),
             }
             for lang in content.languages
             if lang.code in content.translations
@@ -127,7 +136,10 @@ def _node(
         "tree_line": definition.line if definition else 0,
         "text_file": text_file,
         "text_line": text.line if text else 0,
-        "problems": [_problem(store, p) for p in found],
+        "problems": [problem_json(store, p) for p in found],
+        "source": getattr(definition, "source", "") if not menu else "",
+        "cited": [] if menu else _cited(content, node_id),
+        "edit": _editable(text_file, "menus" if menu else "messages", node_id, text),
         "children": [],
     }
     if menu and node_id not in above:
@@ -138,20 +150,54 @@ def _node(
     return node
 
 
-def _problem(store: ContentStore, problem: Problem) -> dict[str, Any]:
+def _cited(content: Content, message_id: str) -> list[dict[str, str]]:
+    """What the message summarises: each cited passage's text, beside the source's title."""
+    if message_id not in content.messages:
+        return []
+    return [
+        {"citation": str(citation), "title": source.title, "text": source.text(citation)}
+        for source, citation in content.cited(message_id)
+    ]
+
+
+# The texts staff may edit in the console, per kind of node, in the order they are shown.
+EDITABLE_FIELDS = {"menus": ("title", "intro"), "messages": ("title", "voice", "text")}
+
+
+def _editable(
+    text_file: str | None, section: str, node_id: str, text: MenuText | MessageText | None
+) -> dict[str, Any] | None:
+    """Where the node's texts are in its language file, and their published values."""
+    if text is None or text_file is None:
+        return None
+    fields = [(name, getattr(text, name)) for name in EDITABLE_FIELDS[section]]
+    return {
+        "file": text_file,
+        "path": [section, node_id],
+        # A list, not an object: JSON objects lose their order on the way to the page.
+        "fields": [{"name": name, "value": value} for name, value in fields if value],
+    }
+
+
+def problem_json(store: ContentStore, problem: Problem, base: Path | None = None) -> dict[str, Any]:
+    """A problem for the page; `base` is the folder its file name is relative to (a draft's)."""
+    link = _link(store, store.menus_dir.parent / problem.file)
+    if base is not None:
+        # A draft's files mirror the content folders: link to the published file of that name.
+        link = problem.file if (base / problem.file).parent.name in ("menus", "messages") else None
     return {
         "file": problem.file,
         "line": problem.line,
         "severity": problem.severity.value,
         "message": problem.message,
         "hint": problem.hint,
-        "link": _link(store, store.menus_dir.parent / problem.file),
+        "link": link,
     }
 
 
 def problems(store: ContentStore) -> dict[str, Any]:
     """What `hotline check` says of the content in use, and of a newer edit that was rejected."""
-    listed = [_problem(store, p) for p in store.problems.sorted()]
+    listed = [problem_json(store, p) for p in store.problems.sorted()]
     result: dict[str, Any] = {
         "version": store.content.version,
         "problems": listed,
@@ -170,7 +216,7 @@ def problems(store: ContentStore) -> dict[str, Any]:
             "at": rejection.at.isoformat(timespec="seconds"),
             "errors": len(edited.problems.errors),
             "warnings": len(edited.problems.warnings),
-            "problems": [_problem(store, p) for p in edited.problems.sorted()],
+            "problems": [problem_json(store, p) for p in edited.problems.sorted()],
         }
     return result
 

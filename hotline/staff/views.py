@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 
 from hotline import services
 from hotline.content.store import ContentStore
 from hotline.emulator import SignedPoster
 from hotline.settings import Settings
-from hotline.staff import auth, inprocess, overview, sources
+from hotline.staff import auth, inprocess, overview, session, sources
+from hotline.staff.drafts import DRAFT_URL, BadEdits, Draft, Drafts, parse_edits, write_atomically
 from hotline.staff.phone import PHONE_KEYS, BadState, CallSimulator
 from hotline.staff.text import send_text
 
@@ -22,6 +34,9 @@ bp = Blueprint(
     template_folder="templates",
     static_folder="static",
 )
+
+log = logging.getLogger(__name__)
+DRAFTS = "hotline-staff-drafts"
 
 # The hotline's own number is the caller ID of a transfer; 555-01xx numbers are fictional.
 DEFAULT_HOTLINE_NUMBER = "+14135550100"
@@ -72,16 +87,37 @@ def harden(response: Response) -> Response:
 
 
 @bp.errorhandler(BadState)
-def bad_state(error: BadState) -> tuple[Response, int]:
+@bp.errorhandler(BadEdits)
+def bad_request(error: Exception) -> tuple[Response, int]:
     return jsonify(error=str(error)), 400
+
+
+class DraftHasErrors(Exception):
+    """The simulators try a draft only when `hotline check` finds no error in it."""
+
+
+@bp.errorhandler(DraftHasErrors)
+def draft_has_errors(error: DraftHasErrors) -> tuple[Response, int]:
+    return jsonify(error=str(error)), 409
 
 
 # Pages ------------------------------------------------------------------------------------------
 
 
 @bp.get("/")
-def index() -> str:
-    return render_template("staff/index.html", hotline_number=DEFAULT_HOTLINE_NUMBER)
+def index() -> Response:
+    settings = _settings()
+    response = make_response()
+    value = session.session_id(request) or session.start(response, request)
+    response.set_data(
+        render_template(
+            "staff/index.html",
+            hotline_number=DEFAULT_HOTLINE_NUMBER,
+            csrf_token=session.csrf_token(settings.secret_key, value),
+            can_save=settings.staff_can_save,
+        )
+    )
+    return response
 
 
 @bp.get("/source/<path:name>")
@@ -110,14 +146,33 @@ def _field(body: dict[str, Any], name: str, default: str = "") -> str:
     return value
 
 
-def _poster() -> SignedPoster:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return inprocess.poster(app, _settings(), request.host_url)
+def _drafts() -> Drafts:
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    drafts = app.extensions.get(DRAFTS)
+    if drafts is None:
+        settings = _settings()
+        drafts = app.extensions[DRAFTS] = Drafts(
+            settings.menus_dir, settings.messages_dir, settings.sources_dir
+        )
+    return drafts
+
+
+def _poster(body: dict[str, Any]) -> SignedPoster:
+    """The live line, or the line on the draft whose edits the page sent."""
+    edits = parse_edits(body.get("edits"))
+    if not edits:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        return inprocess.poster(app, _settings(), request.host_url)
+    draft = _drafts().get(edits)
+    if draft.has_errors:
+        raise DraftHasErrors("the draft has errors: fix them, or throw the draft away, to try it")
+    draft_app = draft.app(current_app.extensions["hotline.create_app"], _settings().secret_key)
+    return SignedPoster.for_app(draft_app, draft.token(), DRAFT_URL, simulated=True)
 
 
 def _call(body: dict[str, Any]) -> CallSimulator:
     return CallSimulator(
-        _poster(),
+        _poster(body),
         services.current().settings.signing_keys,
         _field(body, "to", DEFAULT_HOTLINE_NUMBER),
     )
@@ -164,7 +219,7 @@ def text() -> Reply:
     channel = _field(body, "channel", "sms")
     if channel not in TEXT_CHANNELS:
         return jsonify(error=f"channel must be one of {list(TEXT_CHANNELS)}"), 400
-    exchange = send_text(_poster(), to, _field(body, "body"), cookie, texter, channel)
+    exchange = send_text(_poster(body), to, _field(body, "body"), cookie, texter, channel)
     return jsonify(exchange.as_json())
 
 
@@ -173,7 +228,7 @@ def text() -> Reply:
 
 @bp.get("/api/map")
 def tree_map() -> Response:
-    return jsonify(overview.tree_map(_store()))
+    return jsonify(overview.tree_map(_store(), services.current().metrics))
 
 
 @bp.get("/api/problems")
@@ -184,3 +239,52 @@ def problems() -> Response:
 @bp.get("/api/usage")
 def usage() -> Response:
     return jsonify(overview.usage(current_app, _store()))
+
+
+# Drafts -----------------------------------------------------------------------------------------
+
+
+def _draft_json(draft: Draft) -> dict[str, Any]:
+    store = _store()
+    problems = [overview.problem_json(store, p, base=draft.root) for p in draft.problems.sorted()]
+    return {
+        "key": draft.key,
+        "changed": draft.changed,
+        "files": {name: draft.drafted[name] for name in draft.changed},
+        "diff": draft.diff(),
+        "problems": problems,
+        "edit_problems": draft.edit_problems,
+        "errors": len(draft.problems.errors) + len(draft.edit_problems),
+        "warnings": len(draft.problems.warnings),
+        "can_save": _settings().staff_can_save,
+    }
+
+
+@bp.post("/api/draft")
+def draft_check() -> Response:
+    """What `hotline check` says about the draft, its changed files and their diff."""
+    return jsonify(_draft_json(_drafts().get(parse_edits(_body().get("edits")))))
+
+
+@bp.post("/api/draft/save")
+def draft_save() -> Reply:
+    """Write the draft's changed files into the content folder, where live reload finds them."""
+    settings = _settings()
+    if not settings.staff_can_save:
+        return jsonify(error="saving is off on this server (HOTLINE_STAFF_CAN_SAVE)"), 403
+    if not session.csrf_ok(request, settings.secret_key):
+        return jsonify(error="reload the console page and try again (its token is stale)"), 403
+    drafts = _drafts()
+    draft = drafts.get(parse_edits(_body().get("edits")))
+    if not draft.changed:
+        return jsonify(error="the draft changes nothing"), 400
+    if draft.has_errors:
+        return jsonify(error="the draft has errors: fix them first", **_draft_json(draft)), 409
+    who = session.log_name(settings.secret_key, session.session_id(request))
+    for name in draft.changed:
+        path = drafts.folder_of(name)
+        if path.read_text(encoding="utf-8") != draft.published[name]:
+            return jsonify(error=f"{name} changed on disk meanwhile: check the draft again"), 409
+        write_atomically(path, draft.drafted[name])
+        log.info("staff console saved %s (staff session %s)", name, who)
+    return jsonify(saved=draft.changed)

@@ -23,7 +23,7 @@
     const options = { credentials: "same-origin" };
     if (body !== undefined) {
       options.method = "POST";
-      options.headers = { "Content-Type": "application/json" };
+      options.headers = { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() };
       options.body = JSON.stringify(body);
     }
     const response = await fetch(path, options);
@@ -33,6 +33,7 @@
   }
 
   const hotlineNumber = () => $("hotline-number").value.trim();
+  const csrfToken = () => document.querySelector('meta[name="csrf-token"]').content;
 
   // Speaking what the caller hears, one prompt after another ----------------------------------
 
@@ -89,6 +90,9 @@
     const item = el("li", { class: className, ...attrs }, text);
     if (meta) item.append(el("span", { class: "meta" }, meta));
     heardList().append(item);
+    // The newest line in view, in the transcript's own scroll box: on a phone it is visible
+    // above the keypad without the page jumping.
+    heardList().scrollTop = heardList().scrollHeight;
     return item;
   }
 
@@ -174,7 +178,7 @@
   async function runStep(path, extra, run) {
     if (run !== callRun || (path !== "api/call/start" && !callState)) return;
     try {
-      const step = await api(path, { to: hotlineNumber(), state: callState, ...extra });
+      const step = await api(path, { to: hotlineNumber(), state: callState, edits: triedEdits(), ...extra });
       if (run !== callRun) return; // hung up or called again meanwhile
       step.events.forEach(showEvent);
       callState = step.state;
@@ -266,11 +270,18 @@
       const input = $("text-body");
       const body = input.value;
       if (!body.trim()) return;
-      thread.append(el("li", { class: "sent" }, el("span", { class: "visually-hidden" }, "You: "), body));
+      thread.append(el("li", { class: "sent" }, el("span", { class: "who" }, "You"), body));
       input.value = "";
       try {
         const channel = textChannel();
-        const data = await api("api/text", { body, cookie: textCookie, texter, channel, to: hotlineNumber() });
+        const data = await api("api/text", {
+          body,
+          cookie: textCookie,
+          texter,
+          channel,
+          to: hotlineNumber(),
+          edits: triedEdits(),
+        });
         textCookie = data.cookie;
         texter = data.texter;
         if (data.error) thread.append(el("li", { class: "reply error" }, `Problem: ${data.error}`));
@@ -279,7 +290,7 @@
             el(
               "li",
               { class: reply.long ? "reply long" : "reply" },
-              el("span", { class: "visually-hidden" }, "Hotline: "),
+              el("span", { class: "who" }, "Hotline"),
               reply.text,
               el("span", { class: "meta" }, segmentNote(reply)),
             ),
@@ -332,7 +343,29 @@
       " ",
       el("span", { class: "meta-inline" }, `(${node.kind} ${node.id})`),
       node.missing ? [" ", el("span", { class: "badge missing" }, "missing")] : null,
-      node.review === "draft" ? [" ", el("span", { class: "badge draft" }, "draft")] : null,
+      node.review ? [" ", el("span", { class: `badge ${node.review}` }, node.review)] : null,
+      draftEdits().some((e) => node.edit && e.file === node.edit.file && e.path[1] === node.id)
+        ? [" ", el("span", { class: "badge edited" }, "edited in your draft")]
+        : null,
+      node.edit
+        ? [
+            " ",
+            el(
+              "button",
+              { type: "button", class: "edit", "data-node": node.id, "aria-label": `Edit ${node.title || node.id}` },
+              "Edit",
+            ),
+          ]
+        : null,
+      node.source ? el("span", { class: "source-ref" }, `Source: ${node.source}`) : null,
+      node.cited.length
+        ? el(
+            "details",
+            { class: "cited" },
+            el("summary", {}, "The source's words"),
+            node.cited.map((c) => el("blockquote", {}, el("p", {}, c.text), el("cite", {}, `${c.title}, ${c.citation}`))),
+          )
+        : null,
       node.problems.length ? [" ", el("span", { class: "badge warning" }, "warning")] : null,
       el(
         "span",
@@ -353,10 +386,29 @@
   function drawMap() {
     const code = $("map-lang").value;
     const language = mapData.languages.find((l) => l.code === code) || mapData.languages[0];
+    // "draft" means something else for the language the others are translated from.
+    const source = language.code === mapData.default_language;
+    $("legend-draft").textContent = source
+      ? "not yet checked against the city's statement"
+      : "not yet checked by a human translator";
+    $("legend-approved").textContent = source
+      ? "approved by the city against the statement, as it reads now"
+      : "approved by a human translator, as it reads now";
     const keys = mapData.keys;
     $("map-keys").textContent =
       `In every menu: ${keys.office} the Mayor's office, ${keys.repeat} repeat, ` +
       `${keys.back} back, ${keys.main_menu} main menu.`;
+    // The picture sits apart from the list: its boxes are drawn by the server, not styled here.
+    $("map-picture").replaceChildren(
+      language.svg
+        ? el(
+            "details",
+            { class: "tree-picture" },
+            el("summary", {}, "As a picture, coloured by the last 30 days' use (the same as hotline map --format svg)"),
+            svgPicture(language.svg),
+          )
+        : "",
+    );
     const tree = $("map-tree");
     tree.setAttribute("lang", language.code);
     tree.replaceChildren(
@@ -438,7 +490,9 @@
         ? rejectedEdit(rejected, data.version)
         : el("p", { class: "help" }, "The line serves the latest saved content."),
     );
-    $("problems-list").replaceChildren(...data.problems.map(problemItem));
+    $("problems-list").replaceChildren(
+      ...(data.problems.length ? data.problems.map(problemItem) : [el("li", { class: "none" }, "None.")]),
+    );
   }
 
   // Usage -------------------------------------------------------------------------------------
@@ -510,7 +564,215 @@
     holder.replaceChildren(...(charts.length ? charts : [el("p", { class: "help" }, "No use counted yet.")]));
   }
 
+  // Drafts --------------------------------------------------------------------------------------
+
+  // The browser holds the draft: a list of {file, path, value}, kept across reloads of the page.
+  const DRAFT_KEY = "hotline-staff-draft";
+  let lastDraft = null;
+  let editing = null;
+
+  function draftEdits() {
+    try {
+      const edits = JSON.parse(localStorage.getItem(DRAFT_KEY) || "[]");
+      return Array.isArray(edits) ? edits : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function setDraftEdits(edits) {
+    if (edits.length) localStorage.setItem(DRAFT_KEY, JSON.stringify(edits));
+    else localStorage.removeItem(DRAFT_KEY);
+  }
+
+  function triedEdits() {
+    return $("draft-try").checked ? draftEdits() : [];
+  }
+
+  const sameValue = (edit, file, path) =>
+    edit.file === file && edit.path.length === path.length && edit.path.every((p, i) => p === path[i]);
+
+  function findNode(tree, id) {
+    if (tree.id === id) return tree;
+    for (const child of tree.children) {
+      const found = findNode(child, id);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  const FIELD_LABELS = {
+    title: "Title (title)",
+    intro: "What the caller hears first (intro)",
+    voice: "What the caller hears (voice)",
+    text: "What a texter reads (text)",
+  };
+
+  function openEditor(id) {
+    const code = $("map-lang").value;
+    const language = mapData.languages.find((l) => l.code === code) || mapData.languages[0];
+    const node = findNode(language.tree, id);
+    if (!node || !node.edit) return;
+    editing = node.edit;
+    const edits = draftEdits();
+    $("draft-editing").textContent = `Editing ${node.title || node.id} (${node.kind} ${node.id}) in ${language.name}, ${node.edit.file}`;
+    $("draft-fields").replaceChildren(
+      ...node.edit.fields.map(({ name, value: published }) => {
+        const path = [...node.edit.path, name];
+        const edit = edits.find((e) => sameValue(e, node.edit.file, path));
+        const id = `draft-field-${name}`;
+        return el(
+          "p",
+          { class: "field" },
+          el("label", { for: id }, FIELD_LABELS[name] || name),
+          el("textarea", { id, name, rows: name === "title" ? 1 : 4, lang: language.code, "data-published": published }, edit ? edit.value : published),
+        );
+      }),
+    );
+    $("draft-editor").hidden = false;
+    document.getElementById("draft").scrollIntoView({ block: "start" });
+    const first = $("draft-fields").querySelector("textarea");
+    if (first) first.focus();
+  }
+
+  function applyEditor(event) {
+    event.preventDefault();
+    if (!editing) return;
+    let edits = draftEdits();
+    for (const area of $("draft-fields").querySelectorAll("textarea")) {
+      const path = [...editing.path, area.name];
+      edits = edits.filter((e) => !sameValue(e, editing.file, path));
+      // A text set back to what is published is no longer part of the draft.
+      if (area.value !== area.dataset.published) edits.push({ file: editing.file, path, value: area.value });
+    }
+    setDraftEdits(edits);
+    endCallForNewContent();
+    checkDraft();
+    if (mapData) drawMap();
+  }
+
+  function endCallForNewContent() {
+    // A call follows one version of the content; a changed draft starts a new one.
+    if (callState) {
+      hangUp();
+      heard("event", "The draft changed: call again to hear it.");
+    }
+  }
+
+  function download(name, text, type) {
+    const link = el("a", { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+
+  function draftProblem(problem) {
+    return el(
+      "li",
+      { class: "error" },
+      el("span", { class: "badge error" }, "error"),
+      ` ${problem.file} (${problem.path}): ${problem.message}`,
+    );
+  }
+
+  function showDraft(data) {
+    lastDraft = data;
+    const edits = draftEdits();
+    const has = edits.length > 0;
+    for (const note of document.querySelectorAll(".draft-note")) note.hidden = !(has && $("draft-try").checked);
+    $("draft-status").textContent = has
+      ? `Your draft has ${edits.length} edit(s) in ${data ? data.changed.join(", ") || "no file" : "…"}.` +
+        ($("draft-try").checked ? " The simulators use it." : " The simulators use the published content.")
+      : "No draft: the simulators use the published content.";
+    const changed = Boolean(data && data.changed.length);
+    $("draft-download").disabled = !changed;
+    $("draft-download-diff").disabled = !changed;
+    $("draft-discard").disabled = !has;
+    const save = $("draft-save");
+    if (save) save.disabled = !changed || Boolean(data && data.errors);
+    if (!data || !has) {
+      $("draft-summary").textContent = "No draft.";
+      $("draft-problems").replaceChildren();
+      $("draft-diff").textContent = "";
+      return;
+    }
+    $("draft-summary").textContent = `The draft: ${data.errors} error(s), ${data.warnings} warning(s).` +
+      (data.errors ? " Fix the errors to try it in the simulators or save it." : "");
+    const items = [...data.edit_problems.map(draftProblem), ...data.problems.map(problemItem)];
+    $("draft-problems").replaceChildren(...(items.length ? items : [el("li", { class: "none" }, "None.")]));
+    $("draft-diff").textContent = data.diff;
+  }
+
+  async function checkDraft() {
+    const edits = draftEdits();
+    if (!edits.length) return showDraft(null);
+    try {
+      showDraft(await api("api/draft", { edits }));
+    } catch (error) {
+      $("draft-summary").textContent = `Problem: ${error.message}`;
+    }
+  }
+
+  async function saveDraft() {
+    const status = $("draft-save-status");
+    status.textContent = "Saving…";
+    try {
+      const data = await api("api/draft/save", { edits: draftEdits() });
+      status.textContent = `Saved ${data.saved.join(", ")}. The line serves it after its next reload (a few seconds).`;
+      setDraftEdits([]);
+      if ($("draft-editor").hidden === false) $("draft-editor").hidden = true;
+      showDraft(null);
+      setTimeout(() => {
+        loadMap();
+        loadProblems();
+      }, 500);
+    } catch (error) {
+      status.textContent = `Not saved: ${error.message}`;
+    }
+  }
+
+  function setUpDraft() {
+    $("draft-editor").addEventListener("submit", applyEditor);
+    $("draft-close").addEventListener("click", () => {
+      $("draft-editor").hidden = true;
+      editing = null;
+    });
+    $("map-tree").addEventListener("click", (event) => {
+      const button = event.target.closest("button.edit");
+      if (button) openEditor(button.dataset.node);
+    });
+    $("draft-try").addEventListener("change", () => {
+      endCallForNewContent();
+      showDraft(lastDraft);
+    });
+    $("draft-download").addEventListener("click", () => {
+      for (const [name, text] of Object.entries(lastDraft.files)) {
+        download(name.split("/").pop(), text, "application/yaml");
+      }
+    });
+    $("draft-download-diff").addEventListener("click", () => download("draft.diff", lastDraft.diff, "text/x-diff"));
+    $("draft-discard").addEventListener("click", () => {
+      setDraftEdits([]);
+      endCallForNewContent();
+      $("draft-editor").hidden = true;
+      $("draft-save-status").textContent = "The draft was thrown away.";
+      showDraft(null);
+      if (mapData) drawMap();
+    });
+    const save = $("draft-save");
+    if (save) save.addEventListener("click", saveDraft);
+    checkDraft();
+  }
+
+  function svgPicture(markup) {
+    // The server draws the SVG; parse it as an image document, never as HTML.
+    const parsed = new DOMParser().parseFromString(markup, "image/svg+xml").documentElement;
+    return parsed.nodeName === "svg" ? document.importNode(parsed, true) : el("p", {}, "");
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    setUpDraft();
     setUpPhone();
     setUpText();
     $("map-lang").addEventListener("change", drawMap);
