@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,28 +142,30 @@ def unknown_variables(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(sorted(name for name in env if name.startswith("HOTLINE_") and name not in known))
 
 
-def parse_staff_can_save(text: str) -> bool:
-    raw = text.strip().lower()
-    if not raw or is_off(raw) or raw == "0":
-        return False
-    if raw in TRUE_WORDS:
-        return True
-    raise ConfigError(
-        f"HOTLINE_STAFF_CAN_SAVE is '{text}'; set it to 1 to let the staff console save drafts "
-        "into the content folders, or leave it unset (the console then offers downloads only)"
-    )
+def switch(name: str, on: str, off: str) -> Callable[[str], bool]:
+    """A parser for a yes-or-no setting: 1/true/yes/on, or unset/0/off; anything else a problem."""
+
+    def parse(text: str) -> bool:
+        raw = text.strip().lower()
+        if not raw or is_off(raw) or raw == "0":
+            return False
+        if raw in TRUE_WORDS:
+            return True
+        raise ConfigError(f"{name} is '{text}'; set it to 1 {on}, or leave it unset {off}")
+
+    return parse
 
 
-def parse_dev(text: str) -> bool:
-    raw = text.strip().lower()
-    if not raw or is_off(raw) or raw == "0":
-        return False
-    if raw in TRUE_WORDS:
-        return True
-    raise ConfigError(
-        f"HOTLINE_DEV is '{text}'; set it to 1 to run without Twilio's auth token on your own "
-        "machine, or leave it unset (or 'off') for a real line"
-    )
+parse_staff_can_save = switch(
+    "HOTLINE_STAFF_CAN_SAVE",
+    "to let the staff console save drafts into the content folders",
+    "(the console then offers downloads only)",
+)
+parse_dev = switch(
+    "HOTLINE_DEV",
+    "to run without Twilio's auth token on your own machine",
+    "(or 'off') for a real line",
+)
 
 
 def parse_public_url(text: str) -> str | None:

@@ -183,7 +183,7 @@ COMMITMENTS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 # Each message's source paragraphs, with words of the statement each one summarises: proves the
-# paragraph numbers point at the right text of ../shared/sources/northampton-statement-2026-02.txt.
+# paragraph numbers point at the right text of the statement (sources/statement-2026-02.yaml).
 CITED: dict[str, dict[int, str]] = {
     "police-role": {7: "does not assist with civil immigration enforcement"},
     "police-status": {7: "do not inquire about immigration status"},
