@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from bench.generate_tree import write as write_generated_tree
 from hotline import create_app
 from hotline.content import caps
 from hotline.content.load import load_content
@@ -56,14 +57,16 @@ def add_messages(language_file: Path, count: int) -> None:
 
 def test_a_large_valid_file_is_refused_before_it_is_read(content_copy: Path) -> None:
     en = content_copy / "messages" / "en.yaml"
-    add_messages(en, 4000)  # valid YAML, about 300 KB
+    add_messages(en, 8000)  # valid YAML, about 700 KB
     assert en.stat().st_size > caps.MAX_FILE_BYTES
 
     started = time.monotonic()
     problems = problems_of(content_copy)
     assert time.monotonic() - started < 1.0  # not parsed: the chaos review's 50 MB took 92 s
     (problem,) = [problem for problem in problems if problem.startswith("messages/en.yaml:")]
-    assert problem.startswith("messages/en.yaml: error: the file is larger than 256 KB")
+    assert problem.startswith(
+        f"messages/en.yaml: error: the file is larger than {caps.MAX_FILE_BYTES // 1024} KB"
+    )
     assert "split a long text into several messages" in problem
 
 
@@ -79,11 +82,12 @@ def test_too_many_messages_in_a_small_file_are_refused(content_copy: Path) -> No
 
 def test_many_files_together_may_not_pass_the_total(content_copy: Path) -> None:
     messages = content_copy / "messages"
-    for number in range(6):
+    for number in range(caps.MAX_TOTAL_BYTES // 200_000 + 1):  # each file well under its own cap
         extra = messages / f"x{number}.yaml"
         extra.write_text("# a draft\n" + "#" * 200_000 + "\n", encoding="utf-8")
     problems = problems_of(content_copy)
-    assert any("content comes to more than 1024 KB in all" in problem for problem in problems)
+    total = f"content comes to more than {caps.MAX_TOTAL_BYTES // 1024} KB in all"
+    assert any(total in problem for problem in problems)
 
 
 def test_a_large_edit_is_rejected_at_once_and_the_line_keeps_its_version(
@@ -92,7 +96,7 @@ def test_a_large_edit_is_rejected_at_once_and_the_line_keeps_its_version(
     app = create_app(app_settings(content_copy, HOTLINE_RELOAD_SECONDS="0"))
     good = health(app)["content_version"]
     en = content_copy / "messages" / "en.yaml"
-    add_messages(en, 4000)
+    add_messages(en, 8000)
 
     assert "If this is an emergency, hang up and dial 9 1 1." in greeting_text(app)
     status = health(app)
@@ -355,3 +359,11 @@ def test_under_gunicorn_a_replaced_worker_serves_the_last_accepted_edit(
         assert status["content_version"] == accepted
         assert status["rejected_edit"] is not None
         assert "accepted" in server.log.read_text()  # the accepted edit was logged
+
+
+def test_the_largest_tree_the_line_is_built_for_fits_the_limits(tmp_path: Path) -> None:
+    """2,000 menus and messages in 6 languages (the benchmarked scale) load without a problem."""
+    write_generated_tree(tmp_path, 2000, 6)
+    loaded = load_content(tmp_path / "menus", tmp_path / "messages")
+    assert not loaded.problems.errors, loaded.problems.errors[:3]
+    assert loaded.content is not None and len(loaded.content.messages) > 1000

@@ -2,9 +2,11 @@
 
 A running line loads every saved edit in the process that answers calls. A valid but huge file
 (50 MB of messages) once took 92 s to parse there, 2 GB of memory and GC pauses of 6 s that cost
-calls. The shipped files are about 11 KB each: these limits leave twenty times that, and keep a
-load under a second and its GC pauses under a tenth of one (bench: a 256 KB language file loads
-in 0.8 s with 45 ms of longest pause; 1 MB takes 2.6 s with pauses up to 1.3 s).
+calls. The shipped files are about 11 KB each. The limits admit the largest tree the line is
+built and benchmarked for, 2,000 menus and messages in 6 languages (bench/generate_tree.py:
+language files of about 390 KB, 2.5 MB in all, loaded in about 1.5 s of CPU), with a little room,
+and refuse anything far past it (measured: a 256 KB language file loads in 0.8 s with 45 ms of
+longest GC pause; 1 MB takes 2.6 s with pauses up to 1.3 s; 50 MB took 92 s and 2 GB).
 
 A file is opened without blocking and checked to be a regular file, so a named pipe (or a socket)
 saved among the content is reported instead of waiting forever for a writer.
@@ -18,10 +20,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-MAX_FILE_BYTES = 256 * 1024
-MAX_TOTAL_BYTES = 1024 * 1024
+MAX_FILE_BYTES = 512 * 1024
+MAX_TOTAL_BYTES = 4 * 1024 * 1024
 # Menus and messages in the tree, and entries in one language file's menus and messages.
-MAX_ENTRIES = 500
+MAX_ENTRIES = 2500
 # Open flags: O_NONBLOCK returns at once from a named pipe with no writer; a file is unaffected.
 OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
 
