@@ -240,7 +240,9 @@ def test_office_gives_number_and_email(texter, code, body):
 # STOP and START ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("word", [*STOP_WORDS, "stop", "Stop.", " optout "])
+@pytest.mark.parametrize(
+    "word", [*STOP_WORDS, "stop", "Stop.", " optout ", "PARAR", "Pare", "detener", "sair", "Baja"]
+)
 def test_stop_words_get_an_empty_reply_and_forget_the_conversation(texter, word):
     conversation = started(texter, "es").send("1")
     conversation.send(word)

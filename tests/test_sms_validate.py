@@ -101,7 +101,7 @@ CASES = [
         "en",
         "    help: [HELP, INFO]",
         "    help: [HELP, INFO, Stop]",
-        "messages/en.yaml:56: error: word 'Stop' ('help') is a Twilio keyword",
+        "messages/en.yaml:56: error: word 'Stop' ('help') opts texters out or back in",
         id="twilio-keyword",
     ),
     pytest.param(
@@ -156,6 +156,6 @@ def test_every_problem_is_reported_in_one_run(content_copy):
     edit(content_copy, "es", "En una emergencia llame al {emergency}.", "{oops}")
     problems = "\n".join(problems_of(content_copy))
     assert "word 'HELP' means both 'back' and 'help' in en" in problems
-    assert "word 'STOP' ('back') is a Twilio keyword" in problems
+    assert "word 'STOP' ('back') opts texters out or back in" in problems
     assert "sms 'welcome' uses {oops}, which it cannot fill" in problems
     assert "sms 'welcome' does not use {emergency}" in problems

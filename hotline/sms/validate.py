@@ -147,8 +147,8 @@ def _check_words(content: Content, codes: list[str], problems: ProblemList) -> N
                 problems.error(
                     file,
                     line,
-                    f"word '{word}' ({what}) is a Twilio keyword: Twilio itself opts texters "
-                    "out or back in when they send it",
+                    f"word '{word}' ({what}) opts texters out or back in (a Twilio keyword, or "
+                    "'stop' in Spanish or Portuguese): the line stops answering when they send it",
                     "remove it from the list",
                 )
                 continue

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 
 from hotline.content.model import MAIN_MENU, Content
 
-# Twilio's opt-out and opt-in keywords. Twilio answers these itself and stops delivering to an
-# opted-out texter, so we only clear the conversation and send nothing.
-STOP_WORDS = frozenset(
+# Twilio's opt-out keywords: Twilio answers these itself and stops delivering to an opted-out
+# texter, so we only clear the conversation and send nothing.
+TWILIO_STOP_WORDS = frozenset(
     {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
 )
+# "Stop" in Spanish and Portuguese. Twilio does not act on these, and on WhatsApp carriers' rules
+# do not apply, but a resident who asks the line to stop is not written to again: the line sends
+# nothing and forgets the conversation, as for Twilio's words.
+STOP_WORDS = TWILIO_STOP_WORDS | {"parar", "pare", "detener", "cancelar", "baja", "sair"}
 START_WORDS = frozenset({"start", "unstop"})
 PHONE_KEYS = frozenset("0123456789*#")
 # Meanings of the `words:` lists in a language file's sms section (see schema.SMS_WORDS).

@@ -72,6 +72,7 @@ class _Counter:
         self.values = voice_values(content, language.code)
         self.rates = {lang.twilio_language: lang.words_per_minute for lang in content.languages}
         self._documents: dict[Trail, list[Said]] = {}
+        self._reached: dict[Trail, tuple[float, float, tuple[str, ...]]] = {}
 
     # Counting -------------------------------------------------------------------------------
 
@@ -123,17 +124,30 @@ class _Counter:
         return found + self._office(start)
 
     def _place(self, node_id: str, trail: Trail, start: tuple[float, float]) -> Timing:
-        barge, full = start
-        keys = [self.language.key]
-        for depth in range(1, len(trail)):
-            menu_id, target = trail[depth - 1], trail[depth]
-            says = self._document(trail[:depth])
-            barge += self._seconds(says, self._option(menu_id, target))
-            full += self._seconds(says, None)
-            keys.append(self._key_to(menu_id, target))
+        barge, full, keys = self._reach(trail, start)
         answer = self._answer(node_id)
         heard = self._seconds(self._document(trail), answer)
-        return Timing(node_id, tuple(keys), round(barge + heard, 1), round(full + heard, 1))
+        return Timing(node_id, keys, round(barge + heard, 1), round(full + heard, 1))
+
+    def _reach(
+        self, trail: Trail, start: tuple[float, float]
+    ) -> tuple[float, float, tuple[str, ...]]:
+        """Seconds until the caller has pressed the last key of `trail` (barge-in, in full), and
+        the keys; worked out once per menu, so a tree of thousands of nodes is counted in one pass.
+        """
+        if trail not in self._reached:
+            if len(trail) == 1:
+                self._reached[trail] = (*start, (self.language.key,))
+            else:
+                barge, full, keys = self._reach(trail[:-1], start)
+                menu_id, target = trail[-2], trail[-1]
+                says = self._document(trail[:-1])
+                self._reached[trail] = (
+                    barge + self._seconds(says, self._option(menu_id, target)),
+                    full + self._seconds(says, None),
+                    (*keys, self._key_to(menu_id, target)),
+                )
+        return self._reached[trail]
 
     def _answer(self, node_id: str) -> str | None:
         """The first sentence of a message, or of a menu's document: what the caller waits for."""
