@@ -137,19 +137,7 @@ def variants(scenario: Scenario, count: int = 32) -> list[tuple[str, str, str, s
     Each from its own caller: from one number, the 11th call would be refused as busy and the
     21st text left unanswered (the per-caller limits), and those short answers would be measured.
     """
-    result = []
-    for n in range(count):
-        params = dict(scenario.params)
-        for sid in ("CallSid", "MessageSid"):
-            if sid in params:
-                params[sid] = params[sid][:2] + f"{n:032d}"
-        for number in ("From", "Caller"):
-            if number in params:
-                params[number] = f"+1413556{n % 10000:04d}"
-        result.append(
-            (scenario.path, urlencode(params), sign(scenario.path, params), scenario.cookie)
-        )
-    return result
+    return distinct(scenario, 0, count)
 
 
 def distinct(scenario: Scenario, start: int, count: int) -> list[tuple[str, str, str, str]]:
