@@ -39,43 +39,46 @@ def test_the_shipped_content_passes_strict(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_an_answer_moved_late_in_the_call_fails_strict(tmp_path, monkeypatch) -> None:
-    folder = copy_of_shipped(tmp_path)
-    edit(folder, "menus/settings.yaml", "  caller_seconds: 40\n", "  caller_seconds: 20\n")
-    result = check(folder, monkeypatch)
-    assert result.exit_code == 1
-    assert "hears the answer of 'city-now'" in result.output
-    assert "targets: caller_seconds is 20" in result.output
-
-
-def test_a_reply_over_the_segment_budget_fails_strict(tmp_path, monkeypatch) -> None:
-    folder = copy_of_shipped(tmp_path)
-    edit(
-        folder,
+# (file, text as shipped, the change that breaks one rule, what the check must then say)
+BROKEN = {
+    "an answer moved late in the call": (
+        "menus/settings.yaml",
+        "  caller_seconds: 40\n",
+        "  caller_seconds: 20\n",
+        ["hears the answer of 'city-now'", "targets: caller_seconds is 20"],
+    ),
+    "a reply over the segment budget": (
         "messages/pt.yaml",
         '  not_understood: "Não entendi."',
         '  not_understood: "Desculpe, não entendi a sua mensagem, pode tentar de novo?"',
-    )
-    result = check(folder, monkeypatch)
-    assert result.exit_code == 1
-    assert "the pt text reply for the reply to a text it does not understand" in result.output
+        ["the pt text reply for the reply to a text it does not understand"],
+    ),
+    "one accented character in the English language list": (
+        "messages/pt.yaml",
+        '  switch: "Portugues: PT"',
+        '  switch: "Português: PT"',
+        # The hint names the character that made it UCS-2.
+        ["the en text reply for the first reply", "ê"],
+    ),
+    "a message in long words": (
+        "menus/settings.yaml",
+        "  reading_grade: 12\n",
+        "  reading_grade: 8\n",
+        [
+            "message 'police-role' in en reads at about school grade 12",
+            "targets: reading_grade is 8",
+        ],
+    ),
+}
 
 
-def test_one_accented_character_in_the_english_language_list_fails_strict(
-    tmp_path, monkeypatch
+@pytest.mark.parametrize(("file", "old", "new", "said"), BROKEN.values(), ids=BROKEN.keys())
+def test_a_copy_that_breaks_one_rule_fails_strict(
+    tmp_path, monkeypatch, file: str, old: str, new: str, said: list[str]
 ) -> None:
     folder = copy_of_shipped(tmp_path)
-    edit(folder, "messages/pt.yaml", '  switch: "Portugues: PT"', '  switch: "Português: PT"')
+    edit(folder, file, old, new)
     result = check(folder, monkeypatch)
     assert result.exit_code == 1
-    assert "the en text reply for the first reply" in result.output
-    assert "ê" in result.output  # the hint names the character that made it UCS-2
-
-
-def test_a_message_in_long_words_fails_strict(tmp_path, monkeypatch) -> None:
-    folder = copy_of_shipped(tmp_path)
-    edit(folder, "menus/settings.yaml", "  reading_grade: 12\n", "  reading_grade: 8\n")
-    result = check(folder, monkeypatch)
-    assert result.exit_code == 1
-    assert "message 'police-role' in en reads at about school grade 12" in result.output
-    assert "targets: reading_grade is 8" in result.output
+    for words in said:
+        assert words in result.output

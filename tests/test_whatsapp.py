@@ -231,17 +231,22 @@ def test_a_whatsapp_message_without_twilios_signature_is_refused(app):
 # One message per reply, and the `whatsapp:` text -----------------------------------------
 
 
+def with_portuguese_police_role_for_whatsapp(content: Path, text: str) -> Flask:
+    """The app on `content`, whose pt police-role message has `text` as its `whatsapp:` text."""
+    pt = content / "messages" / "pt.yaml"
+    written = pt.read_text(encoding="utf-8")
+    pt.write_text(
+        re.sub(r"(\n  police-role:\n)", rf'\1    whatsapp: "{text}"\n', written, count=1),
+        encoding="utf-8",
+    )
+    return create_app(app_settings(content))
+
+
 def test_a_long_reply_is_one_message_up_to_twilios_limit(content_copy: Path):
     # Non-GSM text: by SMS this would be many segments; WhatsApp has none.
     long_text = "Ação é pública, não há custo. " * 40
     assert 160 < len(long_text) < MAX_BODY
-    pt = content_copy / "messages" / "pt.yaml"
-    text = pt.read_text(encoding="utf-8")
-    pt.write_text(
-        re.sub(r"(\n  police-role:\n)", rf'\1    whatsapp: "{long_text.strip()}"\n', text, count=1),
-        encoding="utf-8",
-    )
-    app = create_app(app_settings(content_copy))
+    app = with_portuguese_police_role_for_whatsapp(content_copy, long_text.strip())
     person = WhatsAppUser(app.test_client(use_cookies=False), number=WA_CANARY, hotline=WA_HOTLINE)
     reply = person.send("311")
     assert len(reply.replies) == 1
@@ -256,13 +261,7 @@ def test_a_reply_longer_than_twilios_limit_is_cut_where_a_reader_pauses(content_
     sentence = "A polícia não pergunta sobre status migratório no trabalho de rotina. "
     long_text = sentence * 30
     assert len(long_text) > MAX_BODY
-    pt = content_copy / "messages" / "pt.yaml"
-    text = pt.read_text(encoding="utf-8")
-    pt.write_text(
-        re.sub(r"(\n  police-role:\n)", rf'\1    whatsapp: "{long_text.strip()}"\n', text, count=1),
-        encoding="utf-8",
-    )
-    app = create_app(app_settings(content_copy))
+    app = with_portuguese_police_role_for_whatsapp(content_copy, long_text.strip())
     person = WhatsAppUser(app.test_client(use_cookies=False), number=WA_CANARY, hotline=WA_HOTLINE)
     replies = person.send("311").replies
     assert len(replies) > 1
