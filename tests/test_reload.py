@@ -14,7 +14,7 @@ from flask import Flask
 
 from hotline import create_app
 from hotline.config import ConfigError
-from hotline.content.load import LoadResult, load_content
+from hotline.content.load import LoadResult, load_to_serve
 from hotline.content.reload import Reloader, reload_interval
 from hotline.content.store import ContentStore
 from tests.conftest import app_settings
@@ -171,13 +171,13 @@ class BlockedLoads:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.loading, self.may_finish = threading.Event(), threading.Event()
         self.threads: list[threading.Thread] = []
-        monkeypatch.setattr("hotline.content.reload.load_content", self._load)
+        monkeypatch.setattr("hotline.content.reload.load_to_serve", self._load)
 
     def _load(self, *args: Any, **kwargs: Any) -> LoadResult:
         self.threads.append(threading.current_thread())
         self.loading.set()
         assert self.may_finish.wait(10)
-        return load_content(*args, **kwargs)
+        return load_to_serve(*args, **kwargs)
 
 
 def test_the_request_that_notices_an_edit_does_not_wait_for_its_load(

@@ -8,6 +8,7 @@ here knows a particular statement: ids, paragraph counts and texts all come from
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -52,7 +53,9 @@ def parse_citations(text: str) -> tuple[Citation, ...] | None:
     return tuple(citations)
 
 
-def key_words(text: str) -> set[str]:
+# Many messages cite the same paragraphs: their words are found once per load, not per message.
+@functools.lru_cache(maxsize=1024)
+def key_words(text: str) -> frozenset[str]:
     """The telling words of a text, lower case and without plural or -ing endings."""
     found = set()
     for word in _WORD.findall(text.lower()):
@@ -63,7 +66,7 @@ def key_words(text: str) -> set[str]:
                 word = word[: -len(suffix)]
                 break
         found.add(word)
-    return found
+    return frozenset(found)
 
 
 # Building -------------------------------------------------------------------------------------

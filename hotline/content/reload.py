@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 from hotline.blocking import off_the_loop
 from hotline.config import OFF_WORDS, ConfigError
-from hotline.content.load import load_content
+from hotline.content.load import load_to_serve
 from hotline.content.problems import ProblemList
 from hotline.content.snapshot import Snapshot
 from hotline.content.store import ContentStore, Rejection, Signature, edit_version, signature
@@ -315,7 +315,7 @@ class Reloader:
     def _load_edit(self, before: Signature, load: Load) -> None:
         store = self.store
         result = off_the_loop(
-            load_content,
+            load_to_serve,
             store.menus_dir,
             store.messages_dir,
             store.menus_dir.parent,

@@ -29,7 +29,7 @@ from hotline.content.load import (
     content_files,
     content_version,
     default_sources_dir,
-    load_content,
+    load_to_serve,
 )
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class Snapshot:
         if version is None or not self._is_private(self.root):
             return None
         base = self.root / f"v-{version}"
-        result = load_content(base / "menus", base / "messages", base, base / "sources")
+        result = load_to_serve(base / "menus", base / "messages", base, base / "sources")
         return None if result.content is None else result
 
     @staticmethod

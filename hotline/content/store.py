@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hotline.content.load import content_files, load_content
+from hotline.blocking import off_the_loop
+from hotline.content.load import content_files, load_content, load_to_serve
 from hotline.content.model import Content
 from hotline.content.problems import ProblemList
 from hotline.content.snapshot import Snapshot
@@ -91,7 +92,7 @@ class ContentStore:
     ) -> ContentStore:
         """The content in the folders, kept as the last good version; when it has errors, the
         last good version kept before (a restart after a rejected edit), else ContentError."""
-        result = load_content(menus_dir, messages_dir, menus_dir.parent, sources_dir)
+        result = load_to_serve(menus_dir, messages_dir, menus_dir.parent, sources_dir)
         if result.content is not None:
             if last_good is not None:
                 last_good.save(result.content.version)
@@ -130,6 +131,25 @@ class ContentStore:
                         k: v for k, v in self._derived.items() if k.endswith(content.version)
                     } | {key: value}
         return value
+
+    def checked(self) -> ProblemList:
+        """Every problem of the content served, as `hotline check` reports them, advice included.
+
+        The server loads content without the advice (load_to_serve); staff asking for it pay for
+        it once per version, on a real thread in a gevent worker so calls go on being answered.
+        While an edit is on disk but not yet served, the problems found when loading are given.
+        """
+        content = self.content
+        key = f"checked:{content.version}"
+        found = self._derived.get(key)
+        if found is not None:
+            return found
+        result = off_the_loop(
+            load_content, self.menus_dir, self.messages_dir, self.menus_dir.parent, self.sources_dir
+        )
+        if result.content is None or result.content.version != content.version:
+            return self.problems  # the files are not what is served: not kept for this version
+        return self.derived("checked", lambda _: result.problems)
 
     def replace(
         self, content: Content, problems: ProblemList, keep_rejection: bool = False

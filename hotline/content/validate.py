@@ -68,6 +68,11 @@ Check = Callable[[Content, ProblemList, "Sources | None"], None]
 # registers them when the hotline package is imported, so this package imports no channel (the
 # channels render content and import it, not the other way round).
 _channel_checks: list[Check] = []
+# Advice: checks that only ever warn (caller time, text segments) and measure every document
+# the line can send, so they cost seconds on a tree of thousands of nodes. They never decide
+# whether content is served, so the server loads content without them; `hotline check`, the
+# console and the review sheet run them.
+_channel_advice: list[Check] = []
 
 
 def add_channel_checks(*checks: Check) -> None:
@@ -75,8 +80,19 @@ def add_channel_checks(*checks: Check) -> None:
     _channel_checks.extend(check for check in checks if check not in _channel_checks)
 
 
-def validate(content: Content, problems: ProblemList, sources: Sources | None = None) -> None:
-    """Add every cross-file problem of `content` to `problems`."""
+def add_channel_advice(*checks: Check) -> None:
+    """Run `checks` (which only warn) in every validation that asks for advice, from now on."""
+    _channel_advice.extend(check for check in checks if check not in _channel_advice)
+
+
+def validate(
+    content: Content, problems: ProblemList, sources: Sources | None = None, advice: bool = True
+) -> None:
+    """Add every cross-file problem of `content` to `problems`.
+
+    With `advice` off, the checks that only warn and measure every document are left out:
+    what is served does not depend on them (see `_channel_advice`).
+    """
     if sources is not None and sources.incomplete():
         return  # fix the file that cannot be read first; the rest would be wrong guesses
     # Ids written in the tree but dropped for an error already reported are not reported again.
@@ -96,6 +112,10 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
         ),
     )
     check_approvals(content, problems)
+    for check in _channel_checks:
+        check(content, problems, sources)
+    if not advice:
+        return
     check_reading_grade(
         content,
         problems,
@@ -103,7 +123,7 @@ def validate(content: Content, problems: ProblemList, sources: Sources | None = 
             sources.line(file, "messages", message_id, "voice") if sources else None
         ),
     )
-    for check in _channel_checks:
+    for check in _channel_advice:
         check(content, problems, sources)
 
 

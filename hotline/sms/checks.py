@@ -89,4 +89,5 @@ def check_segments(content: Content, problems: ProblemList, sources: Sources | N
             )
 
 
-CHECKS = (check_segments,)
+# Only warns, and renders every reply a texter can get: run for staff, not on every load.
+ADVICE = (check_segments,)

@@ -31,7 +31,7 @@ class _NodeProblems:
         self._store = store
         self._by_file: dict[str, list[Problem]] = {}
         self._lines: dict[str, list[str]] = {}
-        for problem in store.problems.sorted():
+        for problem in store.checked().sorted():
             link = _link(store, store.menus_dir.parent / problem.file)
             if link:
                 self._by_file.setdefault(link, []).append(problem)
@@ -197,7 +197,7 @@ def problem_json(store: ContentStore, problem: Problem, base: Path | None = None
 
 def problems(store: ContentStore) -> dict[str, Any]:
     """What `hotline check` says of the content in use, and of a newer edit that was rejected."""
-    listed = [problem_json(store, p) for p in store.problems.sorted()]
+    listed = [problem_json(store, p) for p in store.checked().sorted()]
     result: dict[str, Any] = {
         "version": store.content.version,
         "problems": listed,

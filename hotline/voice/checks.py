@@ -157,4 +157,6 @@ def _line(sources: Sources | None, file: str, *keys: str) -> int | None:
     return sources.line(file, *keys) if sources else None
 
 
-CHECKS = (check_say_lengths, check_documents, check_caller_time)
+CHECKS = (check_say_lengths, check_documents)
+# Only warns, and renders every place a caller can reach: run for staff, not on every load.
+ADVICE = (check_caller_time,)
