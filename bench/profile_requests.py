@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="Print a cProfile breakdown.")
     parser.add_argument("--route", help="Only routes whose name contains this.")
     parser.add_argument("--top", type=int, default=25, help="Rows of the profile.")
+    parser.add_argument("--callers", help="Also print who calls the functions matching this.")
     parser.add_argument("--sort", default="tottime", help="cProfile sort key (tottime, cumtime).")
     args = parser.parse_args(argv)
 
@@ -177,7 +178,10 @@ def main(argv: list[str] | None = None) -> int:
             send(app, requests, sample)
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+            stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+            stats.print_stats(args.top)
+            if args.callers:
+                stats.print_callers(args.callers)
             print(out.getvalue())
     return 0
 

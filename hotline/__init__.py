@@ -16,6 +16,7 @@ from hotline.limits import Limits, make_backend
 from hotline.metrics import Metrics
 from hotline.metrics.views import bp as metrics
 from hotline.privacy import CallerKeys, install_log_scrubber
+from hotline.sessions import SessionInterface
 from hotline.settings import Settings, environment
 from hotline.sms.session import ConversationCookies
 from hotline.sms.views import bp as sms
@@ -48,6 +49,7 @@ def create_app(overrides: Mapping[str, str] | None = None) -> Flask:
     # Flask's own signing (sessions; none are used today) rotates keys as the cookies do.
     app.secret_key = settings.secret_key
     app.config["SECRET_KEY_FALLBACKS"] = list(settings.old_secret_keys)
+    app.session_interface = SessionInterface()
     # Limits and usage counts share one store: Redis when set, else this process's memory.
     abuse = settings.abuse
     backend = make_backend(abuse.redis_url)

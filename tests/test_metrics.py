@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ from hotline import create_app
 from hotline.cli import main
 from hotline.limits import MemoryBackend
 from hotline.metrics import Count, Metrics, prometheus
+from hotline.metrics.counter import ZONE
 from hotline.services import services_of
 from tests.conftest import app_settings
 from tests.redis_server import RedisServer
@@ -112,6 +114,27 @@ def test_days_are_the_citys_days() -> None:
     metrics = Metrics(MemoryBackend(clock), clock)
     metrics.count("voice", "en", "main")
     assert metrics.counts() == [Count("2026-02-14", "voice", "en", "main", 1)]
+
+
+def test_a_count_after_midnight_is_the_next_days_even_across_a_clock_change() -> None:
+    # 2026-03-08 04:59:59 UTC is 23:59:59 on the 7th; the clocks go forward at 2 a.m. that night.
+    clock = Clock(1772945999.0)
+    metrics = Metrics(MemoryBackend(clock), clock)
+    metrics.count("voice", "en", "main")
+    clock.now += 1  # midnight: the 8th, a day of 23 hours
+    metrics.count("voice", "en", "main")
+    clock.now += 23 * 3600 - 1  # 23:59:59 on the 8th
+    metrics.count("voice", "en", "main")
+    clock.now += 1
+    metrics.count("sms", "en", "main")
+    assert metrics.counts() == [
+        Count("2026-03-07", "voice", "en", "main", 1),
+        Count("2026-03-08", "voice", "en", "main", 2),
+        Count("2026-03-09", "sms", "en", "main", 1),
+    ]
+    # The 9th's counts expire at midnight 91 days after it began (New York time).
+    expires = dt.datetime.fromtimestamp(metrics.counter("sms", "en", "main").expires_at, ZONE)
+    assert (expires.date(), expires.time()) == (dt.date(2026, 6, 8), dt.time())
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ any channel's views can use it.
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -252,6 +253,8 @@ class Limits:
         notice_rate = self.settings.sms_notice_limit
         kind = WHATSAPP if channel_of(sender) == WHATSAPP else SMS
         texts = self.per_caller(kind, rate or SENDER_WINDOW, number_of(sender))
+        # Several outcomes share a reason: each reason's usage counter is made once.
+        refused = functools.cache(refused)
 
         def outcome(verdict: Verdict, reason: Reason, *limits: Limit) -> Outcome:
             counts = self._usage(replied if verdict is Verdict.REPLY else refused(reason))

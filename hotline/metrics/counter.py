@@ -41,6 +41,8 @@ class Metrics:
     def __init__(self, backend: Backend, clock: Callable[[], float] = time.time) -> None:
         self.backend = backend
         self._clock = clock
+        # (start, end, ISO date, counts' expiry) of the day last counted in.
+        self._today: tuple[float, float, str, int] | None = None
 
     def today(self) -> str:
         return dt.datetime.fromtimestamp(self._clock(), ZONE).date().isoformat()
@@ -49,10 +51,21 @@ class Metrics:
         """Today's counter for an item, to add to in a webhook's step; labels must be plain ids."""
         if channel not in CHANNELS or not (LABEL.match(language) and LABEL.match(item)):
             raise ValueError(f"not a usage label: {channel!r}, {language!r}, {item!r}")
-        today = dt.datetime.fromtimestamp(self._clock(), ZONE).date()
-        return Counter(
-            f"{PREFIX}{today.isoformat()}:{channel}:{language}:{item}", _kept_until(today)
-        )
+        day, kept_until = self._day()
+        return Counter(f"{PREFIX}{day}:{channel}:{language}:{item}", kept_until)
+
+    def _day(self) -> tuple[str, int]:
+        """Today in the city, and when its counts expire; worked out once a day, not per count
+        (time zone arithmetic is most of a counter's cost, and a text makes several)."""
+        now = self._clock()
+        known = self._today
+        if known is not None and known[0] <= now < known[1]:
+            return known[2], known[3]
+        today = dt.datetime.fromtimestamp(now, ZONE).date()
+        starts = dt.datetime.combine(today, dt.time(), ZONE).timestamp()
+        ends = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), ZONE).timestamp()
+        self._today = (starts, ends, today.isoformat(), _kept_until(today))
+        return self._today[2], self._today[3]
 
     def count(self, channel: str, language: str, item: str) -> None:
         """Add one to today's count for an item, outside any webhook (no replay to guard)."""

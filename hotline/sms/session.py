@@ -24,8 +24,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate
+from typing import Any
 
-from itsdangerous import BadSignature, Signer
+from itsdangerous import BadSignature, Signer, want_bytes
 
 from hotline.content.model import Content
 from hotline.navigation import MAIN, Trail, valid_trail
@@ -36,6 +37,25 @@ COOKIE_NAME = "hotline_sms"
 SALT = "hotline sms conversation"
 # Instances' clocks may differ a little: a cookie "from the future" by less than this is fine.
 CLOCK_SKEW_SECONDS = 300
+
+
+class _Signer(Signer):
+    """itsdangerous's Signer, deriving each key's signing key once instead of for every cookie.
+
+    Derivation is an HMAC of the salt: the same for a key every time, and without this, a text
+    paid for two of them (reading and writing its cookie) besides the two signatures.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict[bytes | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = None if secret_key is None else want_bytes(secret_key)
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = self._derived[key] = super().derive_key(key)
+        return derived
 
 
 @dataclass(frozen=True)
@@ -55,7 +75,7 @@ class ConversationCookies:
         secure: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._signer = Signer(
+        self._signer = _Signer(
             [keys] if isinstance(keys, str) else list(keys),
             salt=SALT,
             key_derivation="hmac",
