@@ -46,7 +46,8 @@ class NotAnOption:
     trail: Trail
 
 
-Step = GoTo | Repeat | ToOffice | NotAnOption
+# What a key press does: one word for it, as `Step` is the limits store's (hotline.limits.step).
+Move = GoTo | Repeat | ToOffice | NotAnOption
 
 
 def valid_trail(content: Content, trail: Sequence[str]) -> Trail | None:
@@ -71,13 +72,13 @@ def is_office_page(trail: Trail) -> bool:
     return trail[-1] == OFFICE_PAGE
 
 
-def step_at(content: Content, trail: Sequence[str], key: str) -> Step | None:
+def move_at(content: Content, trail: Sequence[str], key: str) -> Move | None:
     """What pressing `key` does at `trail`; None when the trail is not a place in the tree."""
     checked = valid_trail(content, trail)
     return None if checked is None else press(content, checked, key[:1])
 
 
-def press(content: Content, trail: Trail, key: str) -> Step:
+def press(content: Content, trail: Trail, key: str) -> Move:
     """What pressing `key` at `trail` does. Navigation keys win over menu options.
 
     After a message, a key that is not a navigation key picks from the menu above it, the last
@@ -98,7 +99,7 @@ def press(content: Content, trail: Trail, key: str) -> Step:
     return _navigate(content, trail, key)
 
 
-def _navigate(content: Content, trail: Trail, key: str) -> Step:
+def _navigate(content: Content, trail: Trail, key: str) -> Move:
     keys = content.keys
     if key == keys.repeat:
         return Repeat(trail)

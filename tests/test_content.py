@@ -393,7 +393,7 @@ def test_spoken_text_spells_numbers_and_uses_placeholders(shipped, code):
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_text_replies_fit_in_three_sms_segments(shipped, code):
     translation = shipped.translations[code]
-    navigation = translation.extra["sms"]["navigation"]
+    navigation = translation.sms.sentence("navigation")
     values = text_values(shipped)
     for message_id, text in translation.messages.items():
         reply = fill(f"{text.text}\n\n{navigation}", values)
@@ -410,7 +410,7 @@ def test_text_versions_never_ask_to_press_a_key(shipped, code):
 
 
 def translation_sms(content: Content, code: str, name: str) -> str:
-    return str(content.translations[code].extra["sms"][name])
+    return content.translations[code].sms.sentences[name]
 
 
 def test_sms_counter_counts_gsm7_and_ucs2_as_twilio_does():

@@ -98,7 +98,7 @@ def test_when_even_the_safe_message_fails_the_static_document_is_sent(
         raise MemoryError("no memory left to render anything")
 
     monkeypatch.setattr(renderer, method, broken)
-    monkeypatch.setattr(renderer, "problem", broken)
+    monkeypatch.setattr(renderer, "safe_reply", broken)
     response = signed_post(app.test_client(), path, {"From": CANARY_CALLER, "Body": "1"})
 
     assert response.status_code == 200

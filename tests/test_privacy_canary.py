@@ -299,8 +299,8 @@ def forced_errors(client: FlaskClient, sinks: Sinks, monkeypatch: pytest.MonkeyP
         post(client, sinks, "/voice/node/en/main", voice_params())
         post(client, sinks, "/voice/key/en/main?try=1", voice_params(Digits="1"))
         Texter(client, sent=4000).send(CANARY_BODY)
-        patch.setattr(VoiceRenderer, "problem", broken)
-        patch.setattr(SmsRenderer, "problem", broken)
+        patch.setattr(VoiceRenderer, "safe_reply", broken)
+        patch.setattr(SmsRenderer, "safe_reply", broken)
         post(client, sinks, "/voice/key/en/main?try=1", voice_params(Digits="2"))
         Texter(client, sent=5000).send(CANARY_BODY)
 

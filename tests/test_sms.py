@@ -471,7 +471,7 @@ def test_when_even_the_safe_message_fails_the_static_one_is_sent(app, monkeypatc
         raise RuntimeError("boom")
 
     monkeypatch.setattr(SmsRenderer, "reply", broken)
-    monkeypatch.setattr(SmsRenderer, "problem", broken)
+    monkeypatch.setattr(SmsRenderer, "safe_reply", broken)
     response = signed_post(app.test_client(), "/sms", {"Body": "hi", "From": CANARY_CALLER})
     assert response.status_code == 200
     assert response.data.decode() == LAST_RESORT_SMS

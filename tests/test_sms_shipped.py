@@ -95,7 +95,7 @@ def test_every_language_word_switches_language(shipped_app):
     content = content_of(shipped_app)
     welcomes = {
         language.code: fill(
-            content.translations[language.code].extra["sms"]["welcome"], text_values(content)
+            content.translations[language.code].sms.sentence("welcome"), text_values(content)
         )
         for language in content.languages
     }

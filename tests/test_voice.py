@@ -467,7 +467,7 @@ def test_when_even_the_safe_message_fails_the_static_document_is_sent(app, monke
         raise RuntimeError("simulated fault")
 
     monkeypatch.setattr(VoiceRenderer, "greeting", broken)
-    monkeypatch.setattr(VoiceRenderer, "problem", broken)
+    monkeypatch.setattr(VoiceRenderer, "safe_reply", broken)
     response = signed_post(app.test_client(), "/voice", {})
     root = parse_twiml(response.data)
     assert "9 1 1" in root.find("Say").text

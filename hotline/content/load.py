@@ -32,6 +32,7 @@ from hotline.content.model import (
     Translation,
     VoiceSettings,
 )
+from hotline.content.placeholders import check_placeholders
 from hotline.content.problems import ProblemList, did_you_mean
 from hotline.content.reader import Reader, text_of
 from hotline.content.yaml_lines import LineDict, LoadedYaml, line_of, load_yaml_text
@@ -635,8 +636,7 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
             approval=approval,
             whatsapp=text_of(section.get("whatsapp")),
         )
-    extra = {name: root[name] for name in ("sms",) if name in root}
-    sms = _sms_texts(root.get("sms"))
+    sms = _build_sms(reader, root.get("sms"), line_of(root, "sms"))
     return Translation(
         code=code,
         name=text_of(root.get("name")),
@@ -647,29 +647,115 @@ def _build_translation(doc: LoadedYaml, problems: ProblemList) -> Translation | 
         prompt_recordings=MappingProxyType(recordings),
         menus=MappingProxyType(menus),
         messages=MappingProxyType(messages),
-        extra=MappingProxyType(extra),
         sms=sms,
     )
 
 
-def _sms_texts(section: Any) -> SmsTexts:
-    """The sms section's texts and words that are written as such; the rest is reported by the
-    check of the section (hotline.sms.validate), which reads it as written."""
-    section = section if isinstance(section, dict) else {}
-    sentences = {
-        name: value
-        for name, value in section.items()
-        if name in schema.SMS_FIELDS and name != "words" and isinstance(value, str)
-    }
-    words = section.get("words") if isinstance(section.get("words"), dict) else {}
-    listed = {
-        str(meaning): _words(value) for meaning, value in words.items() if isinstance(value, list)
-    }
+def _build_sms(reader: Reader, section: Any, line: int | None) -> SmsTexts:
+    """The `sms:` section, typed: its sentences and words, each problem reported as it is read.
+
+    A sentence that is not text and a list of words that is not a list are left out (and
+    reported); the cross-language checks of the words live with the channel (hotline.sms.validate).
+    """
+    if not isinstance(section, dict):
+        return _NO_SMS  # reported by the check of the file's fields
+    for name in section:
+        if name not in schema.SMS_FIELDS:
+            reader.problems.warning(
+                reader.path,
+                line_of(section, name),
+                f"unknown field '{name}' in sms; it is ignored",
+                did_you_mean(name, schema.SMS_FIELDS)
+                or f"known fields: {', '.join(schema.SMS_FIELDS)}",
+            )
+    sentences: dict[str, str] = {}
+    words: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+    word_lines: Mapping[str, int] = MappingProxyType({})
+    for name, field in schema.SMS_FIELDS.items():
+        value = section.get(name)
+        if value is None:
+            if field.required:
+                reader.problems.error(
+                    reader.path,
+                    line_of(section),
+                    f"sms has no '{name}'",
+                    f"add '{name}:' ({field.doc})",
+                )
+            continue
+        if name == "words":
+            words, word_lines = _build_sms_words(reader, value, line_of(section, name))
+            continue
+        at = line_of(section, name)
+        if not isinstance(value, str) or not value.strip():
+            reader.problems.error(reader.path, at, f"sms '{name}' should be text", field.doc)
+            continue
+        check_placeholders(
+            reader.problems,
+            str(reader.path),
+            at,
+            f"sms '{name}'",
+            value,
+            schema.SMS_PROMPTS.get(name, frozenset()),
+            schema.SMS_REQUIRED_PLACEHOLDERS.get(name, frozenset()),
+        )
+        sentences[name] = value
     return SmsTexts(
         MappingProxyType(sentences),
-        MappingProxyType(listed),
+        words,
         MappingProxyType(schema.SMS_FALLBACKS),
+        line=line or 0,
+        word_lines=word_lines,
     )
+
+
+def _build_sms_words(
+    reader: Reader, words: Any, line: int | None
+) -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, int]]:
+    """The words texters may send, by meaning, and the line of each meaning."""
+    if not isinstance(words, dict):
+        reader.problems.error(
+            reader.path,
+            line,
+            "sms 'words' should be a set of 'meaning: [WORD, ...]' lines",
+            f"meanings: {', '.join(schema.SMS_WORDS)}",
+        )
+        return MappingProxyType({}), MappingProxyType({})
+    listed: dict[str, tuple[str, ...]] = {}
+    lines: dict[str, int] = {}
+    for meaning, value in words.items():
+        at = line_of(words, meaning)
+        if meaning not in schema.SMS_WORDS:
+            reader.problems.warning(
+                reader.path,
+                at,
+                f"unknown word meaning '{meaning}' in sms words; those words do nothing",
+                did_you_mean(meaning, schema.SMS_WORDS)
+                or f"meanings: {', '.join(schema.SMS_WORDS)}",
+            )
+        if not isinstance(value, list) or not all(isinstance(word, str | int) for word in value):
+            reader.problems.error(
+                reader.path,
+                at,
+                f"sms words '{meaning}' should be a list of words",
+                f"write it as {meaning}: [WORD, OTHER WORD]",
+            )
+            continue
+        listed[str(meaning)] = _words(value)
+        lines[str(meaning)] = at or 0
+    if not words.get(schema.LANGUAGE_WORDS):
+        reader.problems.error(
+            reader.path,
+            line_of(words),
+            f"sms words have no '{schema.LANGUAGE_WORDS}' words, so texters cannot switch to "
+            f"{reader.path.stem}",
+            "add a line such as language: [ES, ESPAÑOL, SPANISH]",
+        )
+    return MappingProxyType(listed), MappingProxyType(lines)
+
+
+_NO_SMS = SmsTexts(
+    MappingProxyType({}), MappingProxyType({}), MappingProxyType(schema.SMS_FALLBACKS)
+)
 
 
 def _words(value: Any) -> tuple[str, ...]:

@@ -205,6 +205,9 @@ class SmsTexts:
     # Meaning (schema.SMS_WORDS) -> the words listed for it, as written.
     words: Mapping[str, tuple[str, ...]]
     fallbacks: Mapping[str, str]
+    # Lines in the language file: of the section, and of each meaning's list of words.
+    line: int = 0
+    word_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     def sentence(self, name: str) -> str:
         """The sentence `name` as written, or the one it falls back to; '' if neither."""
@@ -228,8 +231,6 @@ class Translation:
     prompt_recordings: Mapping[str, str]
     menus: Mapping[str, MenuText]
     messages: Mapping[str, MessageText]
-    # Extra per-language sections kept raw, for the check of the sms section as written.
-    extra: Mapping[str, object]
     sms: SmsTexts = field(
         default_factory=lambda: SmsTexts(MappingProxyType({}), MappingProxyType({}), {})
     )

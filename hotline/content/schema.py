@@ -413,6 +413,8 @@ SMS_REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "paused": frozenset({"emergency", "office_phone"}),
 }
 
+# The meaning whose words choose a language: every language must list some.
+LANGUAGE_WORDS = "language"
 # Meanings of words a texter may send in any language, with what each does.
 SMS_WORDS: dict[str, str] = {
     "language": "Switches the conversation to this language (ES, ESPAÑOL, SPANISH...).",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from hotline.content.model import MAIN_MENU, Content
 from hotline.limits.step import Counter
 from hotline.limits.web import visit
-from hotline.navigation import GoTo, Repeat, ToOffice, Trail, step_at, valid_trail
+from hotline.navigation import GoTo, Repeat, ToOffice, Trail, move_at, valid_trail
 from hotline.sms.session import Conversation
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def node_item(content: Content, trail: Trail) -> str | None:
 
 def key_item(content: Content, trail: Trail, digits: str) -> str | None:
     """Where a key pressed at `trail` leads: a menu, a message, the office, or nowhere."""
-    step = step_at(content, trail, digits)
+    step = move_at(content, trail, digits)
     if isinstance(step, GoTo | Repeat):
         return step.trail[-1]
     return OFFICE if isinstance(step, ToOffice) else None

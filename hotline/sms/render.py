@@ -216,7 +216,7 @@ class SmsRenderer:
 
     # When something breaks ------------------------------------------------------------------
 
-    def problem(self, code: str | None) -> str:
+    def safe_reply(self, code: str | None) -> str:
         """A short safe reply: the 911 notice and how to reach the office."""
         return self._write(self._sms(self._code_or_default(code), "problem"))
 

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from hotline.content import schema
-from hotline.content.model import Content, Translation
-from hotline.content.placeholders import check_placeholders
-from hotline.content.problems import ProblemList, did_you_mean
+from hotline.content.model import Content
+from hotline.content.problems import ProblemList
 from hotline.content.validate import Sources
-from hotline.content.yaml_lines import line_of
 from hotline.sms.words import (
     LANGUAGE,
     PHONE_KEYS,
@@ -22,98 +16,19 @@ from hotline.sms.words import (
 
 
 def validate_sms(content: Content, problems: ProblemList, sources: Sources | None = None) -> None:
-    """Add every problem of the languages' sms sections to `problems` (as written: `sources`
-    is not needed, the sections keep their own lines)."""
-    checked = []
-    for language in content.languages:
-        translation = content.translations.get(language.code)
-        if translation is None or not isinstance(translation.extra.get("sms"), Mapping):
-            continue  # the loader already reported the missing file or section
-        if _check_section(translation, problems):
-            checked.append(language.code)
-    _check_words(content, checked, problems)
+    """Add the problems of the languages' sms words, across languages, to `problems`.
 
-
-def _check_section(translation: Translation, problems: ProblemList) -> bool:
-    """Check fields and placeholders; True when the words can be checked too."""
-    sms: Any = translation.extra["sms"]
-    file = translation.file
-    for name in sms:
-        if name not in schema.SMS_FIELDS:
-            problems.warning(
-                file,
-                line_of(sms, name),
-                f"unknown field '{name}' in sms; it is ignored",
-                did_you_mean(name, schema.SMS_FIELDS)
-                or f"known fields: {', '.join(schema.SMS_FIELDS)}",
-            )
-    words_ok = True
-    for name, field in schema.SMS_FIELDS.items():
-        value = sms.get(name)
-        if value is None:
-            if field.required:
-                problems.error(
-                    file, line_of(sms), f"sms has no '{name}'", f"add '{name}:' ({field.doc})"
-                )
-                words_ok = words_ok and name != "words"
-            continue
-        if name == "words":
-            words_ok = _check_words_section(translation, value, problems)
-            continue
-        line = line_of(sms, name)
-        if not isinstance(value, str) or not value.strip():
-            problems.error(file, line, f"sms '{name}' should be text", field.doc)
-            continue
-        check_placeholders(
-            problems,
-            file,
-            line,
-            f"sms '{name}'",
-            value,
-            schema.SMS_PROMPTS.get(name, frozenset()),
-            schema.SMS_REQUIRED_PLACEHOLDERS.get(name, frozenset()),
-        )
-    return words_ok
-
-
-def _check_words_section(translation: Translation, words: Any, problems: ProblemList) -> bool:
-    file = translation.file
-    sms: Any = translation.extra["sms"]
-    if not isinstance(words, Mapping):
-        problems.error(
-            file,
-            line_of(sms, "words"),
-            "sms 'words' should be a set of 'meaning: [WORD, ...]' lines",
-            f"meanings: {', '.join(schema.SMS_WORDS)}",
-        )
-        return False
-    ok = True
-    for meaning, listed in words.items():
-        line = line_of(words, meaning)
-        if meaning not in schema.SMS_WORDS:
-            problems.warning(
-                file,
-                line,
-                f"unknown word meaning '{meaning}' in sms words; those words do nothing",
-                did_you_mean(meaning, schema.SMS_WORDS)
-                or f"meanings: {', '.join(schema.SMS_WORDS)}",
-            )
-        if not isinstance(listed, list) or not all(isinstance(word, str | int) for word in listed):
-            problems.error(
-                file,
-                line,
-                f"sms words '{meaning}' should be a list of words",
-                f"write it as {meaning}: [WORD, OTHER WORD]",
-            )
-            ok = False
-    if not words.get(LANGUAGE):
-        problems.error(
-            file,
-            line_of(words),
-            f"sms words have no '{LANGUAGE}' words, so texters cannot switch to {translation.code}",
-            "add a line such as language: [ES, ESPAÑOL, SPANISH]",
-        )
-    return ok
+    Each section itself (fields, sentences, lists of words) is checked as it is read
+    (hotline.content.load); here, what each word means to a texter. `sources` is not needed:
+    the model keeps the lines.
+    """
+    codes = [
+        language.code
+        for language in content.languages
+        if language.code in content.translations
+        and content.translations[language.code].sms.words.get(LANGUAGE)
+    ]
+    _check_words(content, codes, problems)
 
 
 def _word_line(content: Content, code: str, meaning_kind: str, value: str) -> int | None:
@@ -121,8 +36,7 @@ def _word_line(content: Content, code: str, meaning_kind: str, value: str) -> in
     if meaning_kind == "topic":
         node = translation.menus.get(value) or translation.messages.get(value)
         return node.line if node else None
-    words = translation.extra["sms"].get("words")  # type: ignore[union-attr]
-    return line_of(words, meaning_kind)
+    return translation.sms.word_lines.get(meaning_kind) or translation.sms.line or None
 
 
 def _check_words(content: Content, codes: list[str], problems: ProblemList) -> None:

@@ -39,7 +39,7 @@ def safe_reply() -> Response:
     """Whatever broke, the texter reads the 911 notice and how to reach the office."""
     renderer = _renderer()
     conversation = _conversation(renderer)
-    return twiml(renderer.problem(conversation.language if conversation else None))
+    return twiml(renderer.safe_reply(conversation.language if conversation else None))
 
 
 bp = TwilioBlueprint(
@@ -78,7 +78,7 @@ def incoming_text() -> Response:
         if verdict is Verdict.NOTICE:
             return twiml(renderer.paused(language))
         if verdict is Verdict.SAFE_NOTICE:
-            return twiml(renderer.problem(language))
+            return twiml(renderer.safe_reply(language))
         return twiml(NO_REPLY)
     response = twiml(reply.document)
     response.headers.add("Set-Cookie", shared.cookies.set_cookie(reply.conversation))

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hotline.content import schema
 from hotline.content.model import MAIN_MENU, Content
 
 # Twilio's opt-out keywords: Twilio answers these itself and stops delivering to an opted-out
@@ -25,7 +26,7 @@ STOP_WORDS = TWILIO_STOP_WORDS | {"parar", "pare", "detener", "cancelar", "baja"
 START_WORDS = frozenset({"start", "unstop"})
 PHONE_KEYS = frozenset("0123456789*#")
 # Meanings of the `words:` lists in a language file's sms section (see schema.SMS_WORDS).
-LANGUAGE, MENU, BACK, HELP, OFFICE = "language", "menu", "back", "help", "office"
+LANGUAGE, MENU, BACK, HELP, OFFICE = schema.LANGUAGE_WORDS, "menu", "back", "help", "office"
 TOPIC, STOP, START, KEY = "topic", "stop", "start", "key"
 _SPACES = re.compile(r"\s+")
 

@@ -40,7 +40,8 @@ DRAFTS = "hotline-staff-drafts"
 
 # The hotline's own number is the caller ID of a transfer; 555-01xx numbers are fictional.
 DEFAULT_HOTLINE_NUMBER = "+14135550100"
-Reply = Response | tuple[Response, int]
+# What a console API view returns: a response, or one with its status.
+ApiResponse = Response | tuple[Response, int]
 COOKIE_VALUE = re.compile(r"^[A-Za-z0-9._\-]{0,4000}$")
 TRANSFER_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 # The text simulator speaks to the SMS webhook as an SMS texter or as a WhatsApp user.
@@ -185,7 +186,7 @@ def call_start() -> Response:
 
 
 @bp.post("/api/call/press")
-def call_press() -> Reply:
+def call_press() -> ApiResponse:
     body = _body()
     key = _field(body, "key")
     if key not in PHONE_KEYS or len(key) != 1:
@@ -200,7 +201,7 @@ def call_silence() -> Response:
 
 
 @bp.post("/api/call/transfer-ends")
-def call_transfer_ends() -> Reply:
+def call_transfer_ends() -> ApiResponse:
     body = _body()
     status = _field(body, "status")
     if status not in TRANSFER_STATUSES:
@@ -209,7 +210,7 @@ def call_transfer_ends() -> Reply:
 
 
 @bp.post("/api/text")
-def text() -> Reply:
+def text() -> ApiResponse:
     body = _body()
     cookie = _field(body, "cookie")
     if not COOKIE_VALUE.match(cookie):
@@ -267,7 +268,7 @@ def draft_check() -> Response:
 
 
 @bp.post("/api/draft/save")
-def draft_save() -> Reply:
+def draft_save() -> ApiResponse:
     """Write the draft's changed files into the content folder, where live reload finds them."""
     settings = _settings()
     if not settings.staff_can_save:

@@ -23,7 +23,7 @@ from hotline.navigation import (
     Trail,
     is_menu,
     is_office_page,
-    step_at,
+    move_at,
     valid_trail,
 )
 from hotline.phone import E164
@@ -226,7 +226,7 @@ class VoiceRenderer:
         """The document after a key press at a place in the tree."""
         if self.content.language(code) is None:
             return self.greeting(1)
-        step = step_at(self.content, trail, digits)
+        step = move_at(self.content, trail, digits)
         if step is None:
             return self.node(code, MAIN)
         if isinstance(step, GoTo | Repeat):
@@ -299,7 +299,7 @@ class VoiceRenderer:
 
     # When something breaks ------------------------------------------------------------------
 
-    def problem(self, code: str | None, hotline: str | None) -> str:
+    def safe_reply(self, code: str | None, hotline: str | None) -> str:
         """The 911 notice, the office number, and a transfer to the office."""
         lang = self.content.language(code or "") or self.content.language(
             self.content.default_language

@@ -64,7 +64,7 @@ def _count(language: str | None, item: str | None) -> None:
 def safe_reply() -> Response:
     """Whatever broke, the caller hears the 911 notice and how to reach the office."""
     lang = (request.view_args or {}).get("lang")
-    return twiml(_renderer().problem(lang, _hotline_number()))
+    return twiml(_renderer().safe_reply(lang, _hotline_number()))
 
 
 bp = TwilioBlueprint(
