@@ -370,17 +370,32 @@ def _median_run(results: list[dict]) -> dict:
     return best
 
 
-def content_load_lines(load_shipped: float, load_big: float) -> list[str]:
+def content_load_lines(loads: dict[str, float]) -> list[str]:
+    big = loads["big"]
     return [
         "## Content load",
         "",
-        "Load, validate and index (ContentStore.load), median of 5, in one process:",
+        "What the server does at start and on every edit: load, validate and index "
+        "(ContentStore.load), median of 5, in one process. The advice (caller time, text "
+        "segments, reading grade: checks that only warn and render every document) is not part "
+        "of it; `hotline check` and the console run it, and its time is given beside.",
         "",
-        f"- shipped tree: {load_shipped * 1000:.0f} ms",
-        f"- generated 2,000-node tree in 6 languages: {load_big * 1000:.0f} ms "
-        f"(target < 1000 ms: {'met' if load_big < 1 else 'NOT met'})",
+        f"- shipped tree: {loads['shipped'] * 1000:.0f} ms "
+        f"(with the advice, as `hotline check`: {loads['shipped check'] * 1000:.0f} ms)",
+        f"- generated 2,000-node tree in 6 languages: {big * 1000:.0f} ms "
+        f"(target < 1000 ms: {'met' if big < 1 else 'NOT met'}; with the advice: "
+        f"{loads['big check'] * 1000:.0f} ms)",
         "",
     ]
+
+
+def time_loads(content: Path, big: Path) -> dict[str, float]:
+    return {
+        "shipped": time_load(content / "menus", content / "messages"),
+        "big": time_load(big / "menus", big / "messages"),
+        "shipped check": time_load(content / "menus", content / "messages", check=True),
+        "big check": time_load(big / "menus", big / "messages", repeat=1, check=True),
+    }
 
 
 def content_load_only(content: Path) -> int:
@@ -388,19 +403,23 @@ def content_load_only(content: Path) -> int:
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as workdir:
         big = Path(workdir) / "big"
         write_tree(big, 2000, 6)
-        load_shipped = time_load(content / "menus", content / "messages")
-        load_big = time_load(big / "menus", big / "messages")
-    print("\n".join(content_load_lines(load_shipped, load_big)))
+        loads = time_loads(content, big)
+    print("\n".join(content_load_lines(loads)))
     return 0
 
 
-def time_load(menus: Path, messages: Path, repeat: int = 5) -> float:
+def time_load(menus: Path, messages: Path, repeat: int = 5, check: bool = False) -> float:
+    """Median seconds of the server's load, or with `check` of `hotline check`'s."""
+    from hotline.content.load import load_content
     from hotline.content.store import ContentStore
 
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        ContentStore.load(menus, messages)
+        if check:
+            load_content(menus, messages)
+        else:
+            ContentStore.load(menus, messages)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -516,8 +535,7 @@ def run(workdir: Path, content: Path, rounds: int, seconds: float, soak: float) 
     big = workdir / "big"
     write_tree(big, 2000, 6)
     shipped_env, big_env = app_env(content), app_env(big)
-    load_shipped = time_load(content / "menus", content / "messages")
-    load_big = time_load(big / "menus", big / "messages")
+    loads = time_loads(content, big)
 
     scenarios = {
         "voice greeting": Scenario("voice greeting", "/voice", call_params(1)),
@@ -574,7 +592,7 @@ def run(workdir: Path, content: Path, rounds: int, seconds: float, soak: float) 
         lines += throughput_lines
     lines += _capacity(shipped_env, scenarios, saturation, workdir, rounds, seconds)
     lines += cold
-    lines += content_load_lines(load_shipped, load_big)
+    lines += content_load_lines(loads)
     with gunicorn("hotline", "hotline:create_app()", shipped_env, workdir) as app:
         lines += _soak(app, scenarios, soak, workdir)
     return "\n".join(lines) + "\n"

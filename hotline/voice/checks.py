@@ -57,48 +57,57 @@ def check_say_lengths(content: Content, problems: ProblemList, sources: Sources 
                 )
 
 
-def check_documents(content: Content, problems: ProblemList, sources: Sources | None) -> None:
-    """The greeting, every menu and every message as sent: Say lengths and listening time."""
+def check_menu_lengths(content: Content, problems: ProblemList, sources: Sources | None) -> None:
+    """Every menu's options fit in one <Say> of its voice, as the renderer joins them."""
     if problems.errors:
-        return  # documents are rendered only from content without errors
-    with addresses():
-        _check_documents(content, problems, sources)
-
-
-def _check_documents(content: Content, problems: ProblemList, sources: Sources | None) -> None:
+        return  # menus are joined only from content without errors
     renderer = VoiceRenderer(content)
-    rates = {lang.twilio_language: lang.words_per_minute for lang in content.languages}
-    _check_greeting(content, renderer, rates, problems, sources)
-    trails = shortest_trails(content)
+    reachable = shortest_trails(content)
     for language in content.languages:
         translation = content.translations[language.code]
         if not language.voice:
             continue
         limit = say_limit(language.voice)
         for menu_id in content.menus:
-            if menu_id not in trails or translation.menus[menu_id].recording:
+            if menu_id not in reachable or translation.menus[menu_id].recording:
                 continue
-            says = said(renderer.node(language.code, trails[menu_id]))
-            line = _line(sources, translation.file, "menus", menu_id)
-            for say in says:
-                if len(say.text) > limit:
-                    problems.error(
-                        translation.file,
-                        line,
-                        f"menu '{menu_id}' in {language.code} is said as {len(say.text):,} "
-                        f"characters at once; its voice says at most {limit:,}",
-                        "shorten the intro and titles, or split the menu in two",
-                    )
-            total = _seconds(says, rates)
-            if total > MENU_SECONDS_WARNING:
-                problems.warning(
+            size = len(renderer.menu_text(language.code, menu_id))
+            if size > limit:
+                problems.error(
                     translation.file,
-                    line,
-                    f"menu '{menu_id}' takes about {total:.0f} seconds to say in "
-                    f"{language.code} (more than {MENU_SECONDS_WARNING}); callers forget the "
-                    "first options",
+                    _line(sources, translation.file, "menus", menu_id),
+                    f"menu '{menu_id}' in {language.code} is said as {size:,} characters at "
+                    f"once; its voice says at most {limit:,}",
                     "shorten the intro and titles, or split the menu in two",
                 )
+
+
+def check_listening_time(content: Content, problems: ProblemList, sources: Sources | None) -> None:
+    """Warn of a greeting or menu too long to listen to, timed on the documents as sent."""
+    if problems.errors:
+        return  # documents are rendered only from content without errors
+    with addresses():
+        renderer = VoiceRenderer(content)
+        rates = {lang.twilio_language: lang.words_per_minute for lang in content.languages}
+        _check_greeting(content, renderer, rates, problems, sources)
+        trails = shortest_trails(content)
+        for language in content.languages:
+            translation = content.translations[language.code]
+            if not language.voice:
+                continue
+            for menu_id in content.menus:
+                if menu_id not in trails or translation.menus[menu_id].recording:
+                    continue
+                total = _seconds(said(renderer.node(language.code, trails[menu_id])), rates)
+                if total > MENU_SECONDS_WARNING:
+                    problems.warning(
+                        translation.file,
+                        _line(sources, translation.file, "menus", menu_id),
+                        f"menu '{menu_id}' takes about {total:.0f} seconds to say in "
+                        f"{language.code} (more than {MENU_SECONDS_WARNING}); callers forget "
+                        "the first options",
+                        "shorten the intro and titles, or split the menu in two",
+                    )
 
 
 def check_caller_time(content: Content, problems: ProblemList, sources: Sources | None) -> None:
@@ -157,6 +166,6 @@ def _line(sources: Sources | None, file: str, *keys: str) -> int | None:
     return sources.line(file, *keys) if sources else None
 
 
-CHECKS = (check_say_lengths, check_documents)
-# Only warns, and renders every place a caller can reach: run for staff, not on every load.
-ADVICE = (check_caller_time,)
+CHECKS = (check_say_lengths, check_menu_lengths)
+# Only warn, and render every place a caller can reach: run for staff, not on every load.
+ADVICE = (check_listening_time, check_caller_time)

@@ -157,15 +157,21 @@ class VoiceRenderer:
         if menu_text.recording:
             gather.play(menu_text.recording)
         else:
-            lines = [menu_text.intro] if menu_text.intro else []
-            option_prompt = translation.prompts.get("option", "")
-            for option in self.content.menus[trail[-1]].options:
-                title = self.content.title(option.target, lang.code)
-                lines.append(
-                    fill(option_prompt, {"title": title, "key": self._key(lang, option.key)})
-                )
-            self._say_text(gather, lang, " ".join(lines))
+            self._say_text(gather, lang, self.menu_text(lang.code, trail[-1]))
         self._navigation_prompt(gather, lang, trail)
+
+    def menu_text(self, code: str, menu_id: str) -> str:
+        """What a menu says in one <Say>: its intro, then each option with its key."""
+        translation = self.content.translations[code]
+        intro = translation.menus[menu_id].intro
+        lines = [intro] if intro else []
+        option_prompt = translation.prompts.get("option", "")
+        lang = self.content.language(code)
+        assert lang is not None
+        for option in self.content.menus[menu_id].options:
+            title = self.content.title(option.target, code)
+            lines.append(fill(option_prompt, {"title": title, "key": self._key(lang, option.key)}))
+        return " ".join(lines)
 
     def _message(self, gather: Gather, lang: Language, message_id: str) -> None:
         text = self.content.translations[lang.code].messages[message_id]
