@@ -74,13 +74,27 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         mapping.key_lines = {}
         for key_node, value_node in node.value:
             # Keys are always text for us: YAML would read `1:` as an int and `*` as an alias.
-            key = str(self.construct_object(key_node, deep=True))
+            key = _plain_text(key_node)
+            if key is None:
+                key = str(self.construct_object(key_node, deep=True))
             line = key_node.start_mark.line + 1
             if key in mapping.key_lines:
                 self.duplicates.append(DuplicateKey(key, mapping.key_lines[key], line))
-            mapping[key] = self.construct_object(value_node, deep=True)
+            value = _plain_text(value_node)
+            mapping[key] = self.construct_object(value_node, deep=True) if value is None else value
             mapping.key_lines[key] = line
         return mapping
+
+
+_TEXT_TAG = "tag:yaml.org,2002:str"
+
+
+def _plain_text(node: yaml.Node) -> str | None:
+    """A text scalar's value as SafeLoader would build it, without its machinery (most of what
+    a big tree holds is text); None for anything else."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == _TEXT_TAG:
+        return node.value  # type: ignore[no-any-return]
+    return None
 
 
 _LineLoader.add_constructor(
