@@ -207,6 +207,63 @@ def test_keys_walk_the_tree_in_the_chosen_language(console: Console) -> None:
     assert call.text.startswith("Para hablar con la oficina de la alcaldesa, oprima 0. Menú")
 
 
+def test_each_step_of_a_call_says_where_the_caller_is_with_its_source_and_review(
+    console: Console,
+) -> None:
+    content = console.app.extensions["hotline"].store.content
+    call = SimulatedCall(console).start()
+    assert call.step["heard"] is None  # the greeting: no place in the tree yet
+
+    call.press("2")
+    assert call.step["heard"]["id"] == "main"
+    assert call.step["heard"]["kind"] == "menu"
+    assert call.step["heard"]["language"] == "es"
+
+    call.press("1").press("1")
+    place = call.step["heard"]
+    spanish = content.translations["es"]
+    (source, citation) = content.cited("police-role")[0]
+    assert (place["id"], place["kind"], place["trail"]) == (
+        "police-role",
+        "message",
+        ["main", "police", "police-role"],
+    )
+    assert place["title"] == spanish.messages["police-role"].title
+    assert place["review"] == spanish.messages["police-role"].review
+    assert place["language_review"] == spanish.review
+    assert place["source"] == content.messages["police-role"].source
+    assert place["cited"] == [
+        {"citation": str(citation), "title": source.title, "text": source.text(citation)}
+    ]
+
+    call.press("0")
+    assert call.step["heard"]["kind"] == "office"
+
+
+def test_a_draft_call_says_where_the_caller_is_in_the_draft(console: Console) -> None:
+    call = SimulatedCall(console)
+    call.edits = [
+        {
+            "file": "messages/en.yaml",
+            "path": ["messages", "police-role", "title"],
+            "value": "what the police do, as drafted",
+        }
+    ]
+    call.start().press("1").press("1").press("1")
+    assert call.step["heard"]["id"] == "police-role"
+    assert call.step["heard"]["title"] == "what the police do, as drafted"
+
+
+def test_each_text_reply_says_where_the_conversation_is(console: Console) -> None:
+    state = {"cookie": "", "texter": ""}
+    assert send(console, "hello", state)["heard"]["id"] == "main"
+    send(console, "1", state)
+    replied = send(console, "1", state)
+    assert (replied["heard"]["id"], replied["heard"]["kind"]) == ("police-role", "message")
+    assert replied["heard"]["cited"]
+    assert send(console, "STOP", state)["heard"] is None
+
+
 def test_silence_asks_again_then_says_goodbye_and_hangs_up(console: Console) -> None:
     call = SimulatedCall(console).start().press("3")
     first = call.text

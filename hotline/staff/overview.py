@@ -19,6 +19,7 @@ from hotline.content.problems import Problem
 from hotline.content.store import ContentStore
 from hotline.metrics import Metrics
 from hotline.services import services_of
+from hotline.staff.heard import cited_json
 from hotline.staff.sources import link_name
 from hotline.staff.sources import read as read_source
 from hotline.treesvg import tree_svg, usage_by_item
@@ -138,7 +139,7 @@ def _node(
         "text_line": text.line if text else 0,
         "problems": [problem_json(store, p) for p in found],
         "source": getattr(definition, "source", "") if not menu else "",
-        "cited": [] if menu else _cited(content, node_id),
+        "cited": [] if menu else cited_json(content, node_id),
         "edit": _editable(text_file, "menus" if menu else "messages", node_id, text),
         "children": [],
     }
@@ -148,16 +149,6 @@ def _node(
             for option in menu.options
         ]
     return node
-
-
-def _cited(content: Content, message_id: str) -> list[dict[str, str]]:
-    """What the message summarises: each cited passage's text, beside the source's title."""
-    if message_id not in content.messages:
-        return []
-    return [
-        {"citation": str(citation), "title": source.title, "text": source.text(citation)}
-        for source, citation in content.cited(message_id)
-    ]
 
 
 # The texts staff may edit in the console, per kind of node, in the order they are shown.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -21,10 +22,11 @@ from flask import (
 from hotline import services
 from hotline.content.store import ContentStore
 from hotline.emulator import SignedPoster
+from hotline.services import services_of
 from hotline.settings import Settings
-from hotline.staff import auth, inprocess, overview, session, sources
+from hotline.staff import auth, heard, inprocess, overview, session, sources
 from hotline.staff.drafts import DRAFT_URL, BadEdits, Draft, Drafts, parse_edits, write_atomically
-from hotline.staff.phone import PHONE_KEYS, BadState, CallSimulator
+from hotline.staff.phone import PHONE_KEYS, BadState, CallSimulator, StepResult
 from hotline.staff.text import send_text
 
 bp = Blueprint(
@@ -158,31 +160,47 @@ def _drafts() -> Drafts:
     return drafts
 
 
-def _poster(body: dict[str, Any]) -> SignedPoster:
-    """The live line, or the line on the draft whose edits the page sent."""
+def _simulated_app(body: dict[str, Any]) -> tuple[Flask, str | None]:
+    """The line the simulators call: this app, or the line on the draft whose edits the page
+    sent (with the token that signs for it)."""
     edits = parse_edits(body.get("edits"))
     if not edits:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        return inprocess.poster(app, _settings(), request.host_url)
+        return current_app._get_current_object(), None  # type: ignore[attr-defined]
     draft = _drafts().get(edits)
     if draft.has_errors:
         raise DraftHasErrors("the draft has errors: fix them, or throw the draft away, to try it")
     draft_app = draft.app(current_app.extensions["hotline.create_app"], _settings().secret_key)
-    return SignedPoster.for_app(draft_app, draft.token(), DRAFT_URL, simulated=True)
+    return draft_app, draft.token()
 
 
-def _call(body: dict[str, Any]) -> CallSimulator:
+def _poster(app: Flask, draft_token: str | None) -> SignedPoster:
+    if draft_token is None:
+        return inprocess.poster(app, _settings(), request.host_url)
+    return SignedPoster.for_app(app, draft_token, DRAFT_URL, simulated=True)
+
+
+def _call(app: Flask, draft_token: str | None, body: dict[str, Any]) -> CallSimulator:
     return CallSimulator(
-        _poster(body),
+        _poster(app, draft_token),
         services.current().settings.signing_keys,
         _field(body, "to", DEFAULT_HOTLINE_NUMBER),
     )
 
 
+def _call_step(body: dict[str, Any], act: Callable[[CallSimulator], StepResult]) -> Response:
+    """Take one step of a simulated call; with it, the place in the tree the caller now is."""
+    app, draft_token = _simulated_app(body)
+    result = act(_call(app, draft_token, body))
+    answer = result.as_json()
+    waiting = result.call.waiting
+    place = heard.call_place(app, waiting.action) if waiting is not None else None
+    answer["heard"] = heard.place_json(services_of(app).store.content, place)
+    return jsonify(answer)
+
+
 @bp.post("/api/call/start")
 def call_start() -> Response:
-    body = _body()
-    return jsonify(_call(body).start().as_json())
+    return _call_step(_body(), lambda call: call.start())
 
 
 @bp.post("/api/call/press")
@@ -191,13 +209,13 @@ def call_press() -> ApiResponse:
     key = _field(body, "key")
     if key not in PHONE_KEYS or len(key) != 1:
         return jsonify(error="a phone has only the keys 0-9, * and #"), 400
-    return jsonify(_call(body).press(_field(body, "state"), key).as_json())
+    return _call_step(body, lambda call: call.press(_field(body, "state"), key))
 
 
 @bp.post("/api/call/silence")
 def call_silence() -> Response:
     body = _body()
-    return jsonify(_call(body).silence(_field(body, "state")).as_json())
+    return _call_step(body, lambda call: call.silence(_field(body, "state")))
 
 
 @bp.post("/api/call/transfer-ends")
@@ -206,7 +224,7 @@ def call_transfer_ends() -> ApiResponse:
     status = _field(body, "status")
     if status not in TRANSFER_STATUSES:
         return jsonify(error=f"status must be one of {sorted(TRANSFER_STATUSES)}"), 400
-    return jsonify(_call(body).transfer_ends(_field(body, "state"), status).as_json())
+    return _call_step(body, lambda call: call.transfer_ends(_field(body, "state"), status))
 
 
 @bp.post("/api/text")
@@ -220,8 +238,14 @@ def text() -> ApiResponse:
     channel = _field(body, "channel", "sms")
     if channel not in TEXT_CHANNELS:
         return jsonify(error=f"channel must be one of {list(TEXT_CHANNELS)}"), 400
-    exchange = send_text(_poster(body), to, _field(body, "body"), cookie, texter, channel)
-    return jsonify(exchange.as_json())
+    app, draft_token = _simulated_app(body)
+    poster = _poster(app, draft_token)
+    exchange = send_text(poster, to, _field(body, "body"), cookie, texter, channel)
+    answer = exchange.as_json()
+    shared = services_of(app)
+    place = heard.text_place(shared.cookies, exchange.cookie)
+    answer["heard"] = heard.place_json(shared.store.content, place)
+    return jsonify(answer)
 
 
 # What staff look at -----------------------------------------------------------------------------

@@ -70,6 +70,16 @@ def test_a_call_heard_in_spanish(page: Any, artifacts: Path) -> None:
     page.get_by_role("button", name="Key 1").click()
     expect(heard(page).filter(has_text="La policía de Northampton no aplica")).to_be_visible()
     expect(page.locator("#heard")).to_have_attribute("aria-live", "polite")
+    # Where the caller is, to check what was said against the city's words.
+    place = page.get_by_label("Where the caller is")
+    expect(place).to_contain_text("Now at:")
+    expect(place).to_contain_text("(message police-role, es)")
+    expect(place.locator(".badge").first).to_have_text(re.compile(r"^(draft|approved|stale)$"))
+    expect(place).not_to_contain_text("[object")
+    expect(place.locator(".source-ref")).to_have_text(re.compile(r"^Source: \S+ ¶\d"))
+    place.get_by_text("The source's words").click()
+    expect(place.locator("blockquote p")).not_to_be_empty()
+    place.screenshot(path=artifacts / "call-place.png")
     page.screenshot(path=artifacts / "call-spanish.png", full_page=True)
 
     page.get_by_role("button", name="Key 0").click()
@@ -143,6 +153,7 @@ def test_a_text_conversation_with_segment_counts(page: Any, artifacts: Path) -> 
     expect(spanish).to_contain_text("Línea de información de Northampton")
     expect(spanish.locator(".meta")).to_contain_text("UCS-2")
     expect(box).to_be_focused()
+    expect(page.get_by_label("Where the conversation is")).to_contain_text("(menu main, es)")
     page.locator("#text").screenshot(path=artifacts / "text-conversation.png")
 
 

@@ -153,6 +153,39 @@
     }
   }
 
+  // What was just heard or read, for checking it against the city's words: the menu or
+  // message, its review state and the source paragraphs it summarises.
+  function showPlace(id, place) {
+    const box = $(id);
+    if (!place) {
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
+    const what = place.kind === "office" ? "the office's number and transfer" : place.title || place.id;
+    const parts = [
+      el("strong", {}, "Now at: "),
+      what,
+      " ",
+      el("span", { class: "meta-inline" }, `(${place.kind} ${place.id}, ${place.language})`),
+      place.review ? [" ", el("span", { class: `badge ${place.review}` }, place.review)] : null,
+      place.language_review !== "reviewed"
+        ? [" ", el("span", { class: "badge draft" }, `${place.language}: translation not reviewed`)]
+        : null,
+      place.source ? el("span", { class: "source-ref" }, `Source: ${place.source}`) : null,
+      place.cited && place.cited.length
+        ? el(
+            "details",
+            { class: "cited" },
+            el("summary", {}, "The source's words"),
+            place.cited.map((c) => el("blockquote", {}, el("p", {}, c.text), el("cite", {}, `${c.title}, ${c.citation}`))),
+          )
+        : null,
+    ];
+    box.replaceChildren(...parts.flat().filter((part) => part !== null));
+    box.hidden = false;
+  }
+
   function setWaiting(waiting) {
     const focusInHandset = document.activeElement && document.activeElement.closest(".handset");
     for (const key of document.querySelectorAll(".keypad .key")) key.disabled = waiting !== "key";
@@ -181,6 +214,7 @@
       const step = await api(path, { to: hotlineNumber(), state: callState, edits: triedEdits(), ...extra });
       if (run !== callRun) return; // hung up or called again meanwhile
       step.events.forEach(showEvent);
+      showPlace("call-place", step.heard);
       callState = step.state;
       setWaiting(step.waiting);
     } catch (error) {
@@ -198,6 +232,7 @@
     callRun += 1;
     stopSpeaking();
     heardList().replaceChildren();
+    showPlace("call-place", null);
     callState = null;
     $("call-status").textContent = "Calling…";
     return callStep("api/call/start", {});
@@ -284,6 +319,7 @@
         });
         textCookie = data.cookie;
         texter = data.texter;
+        showPlace("text-place", data.heard);
         if (data.error) thread.append(el("li", { class: "reply error" }, `Problem: ${data.error}`));
         for (const reply of data.replies) {
           thread.append(
@@ -310,6 +346,7 @@
     const newConversation = () => {
       textCookie = "";
       texter = "";
+      showPlace("text-place", null);
       thread.replaceChildren();
       $("text-body").focus();
     };
