@@ -31,7 +31,12 @@ WA_HOTLINE = "whatsapp:" + HOTLINE_NUMBER
 ABROAD = "whatsapp:+5511987654321"
 STAFF_PASSWORD = "a quiet ferry lantern for whatsapp"
 TAPPABLE_OFFICE = "+1 413-587-1249"
-STOP_WORDS = ["STOP", "stop", "Stop!", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"]
+STOP_WORDS = ["STOP", "stop", "Stop!", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "PARAR"]
+# The confirmation of STOP on WhatsApp: `sms: stopped` of each language that has one (not pt).
+STOPPED = (
+    "You will get no more messages from this line. In an emergency call 911.\n"
+    "No recibirá más mensajes de esta línea. Emergencias: 911."
+)
 # The welcome, a menu, a message and HELP in each language of tests/fixtures/content.
 GREETING = {"en": "hello", "es": "ES", "pt": "PT"}
 WELCOME = {
@@ -114,7 +119,7 @@ def test_a_whole_conversation_in_each_language(user, app, language):
     office = person.send(key + "0").text
     assert TAPPABLE_OFFICE in office
 
-    assert person.send("STOP").replies == []
+    assert person.send("STOP").text == STOPPED
     assert not person.jar.cookies
     usage = counts(app)
     assert usage[("whatsapp", language, "police-role")] >= 1
@@ -154,14 +159,33 @@ def test_sms_replies_are_unchanged_by_the_whatsapp_channel(app):
 
 
 @pytest.mark.parametrize("word", STOP_WORDS)
-def test_stop_ends_the_conversation_without_a_reply(user, word):
+def test_stop_ends_the_conversation_with_one_confirmation_in_each_language(user, word):
     person = user()
     person.send("ES")
     person.send("21")
     stopped = person.send(word)
-    assert stopped.replies == []
+    assert stopped.replies == [STOPPED], "one message; Twilio confirms SMS opt-outs, not these"
     assert not stopped.jar.cookies, "nothing of the conversation is kept"
     assert person.send("ES").text.startswith(WELCOME["es"]), "writing again starts again"
+
+
+def test_without_a_stopped_sentence_stop_gets_no_reply(content_copy: Path) -> None:
+    for code in ("en", "es"):
+        file = content_copy / "messages" / f"{code}.yaml"
+        kept = [line for line in file.read_text("utf-8").splitlines() if "stopped:" not in line]
+        file.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    app = create_app(app_settings(content_copy))
+    person = WhatsAppUser(app.test_client(use_cookies=False), number=WA_CANARY, hotline=WA_HOTLINE)
+    person.send("ES")
+    stopped = person.send("STOP")
+    assert stopped.replies == []
+    assert not stopped.jar.cookies
+
+
+def test_sms_stop_gets_no_reply_from_the_line_even_with_a_stopped_sentence(app: Flask) -> None:
+    texter = Texter(app.test_client(use_cookies=False))
+    texter.send("ES")
+    assert texter.send("STOP").replies == [], "Twilio confirms SMS opt-outs itself"
 
 
 def limited(**settings: str) -> Flask:
@@ -318,7 +342,7 @@ def test_the_console_simulates_whatsapp_beside_sms():
     assert not whatsapp["texter"].startswith("whatsapp:"), "the console keeps the bare number"
     (police,) = send("311", whatsapp)["replies"]
     assert police["text"].startswith("*")
-    assert send("STOP", whatsapp)["replies"] == []
+    assert [reply["text"] for reply in send("STOP", whatsapp)["replies"]] == [STOPPED]
 
     sms = {"cookie": "", "texter": "", "channel": "sms"}
     (by_sms,) = send("PT", sms)["replies"]

@@ -378,6 +378,12 @@ SMS_FIELDS: dict[str, Field] = {
         False,
         "The one notice to a sender past the hourly text limit: 911 and the office (else problem).",
     ),
+    "stopped": Field(
+        TEXT,
+        False,
+        "WhatsApp only: the reply to STOP, that nothing more will come (Twilio confirms SMS "
+        "opt-outs itself). Sent in every language that has one; without any, STOP gets no reply.",
+    ),
     "words": Field(MAPPING, True, "Words texters may send, by meaning (see SMS_WORDS)."),
 }
 
@@ -402,6 +408,7 @@ SMS_PROMPTS: dict[str, frozenset[str]] = {
     "office": frozenset({"office_phone", "office_email"}),
     "problem": frozenset({"emergency", "office_phone", "office_email"}),
     "paused": frozenset({"emergency", "office_phone", "office_email"}),
+    "stopped": frozenset({"emergency", "office_phone", "office_email"}),
 }
 
 # Placeholders an sms sentence must use: the 911 notice must never be edited out by accident.

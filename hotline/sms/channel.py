@@ -34,6 +34,8 @@ class TextChannel:
     stateless: bool
     # Cuts a reply into the bodies of its <Message>s.
     split: Callable[[str], list[str]]
+    # True when the line itself confirms an opt-out: Twilio confirms STOP by SMS, not WhatsApp.
+    confirms_stop: bool = False
 
     def values(self, content: Content) -> dict[str, str]:
         """Placeholder values for this channel's text."""
@@ -71,6 +73,7 @@ WHATSAPP = TextChannel(
     phone=style.international_phone,
     stateless=True,
     split=_whatsapp_split,
+    confirms_stop=True,
 )
 
 

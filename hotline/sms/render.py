@@ -88,7 +88,10 @@ class SmsRenderer:
         meaning = self.words.meaning(body, code)
         kind = meaning.kind if meaning else None
         if kind == STOP:
-            return Reply(document(), None)
+            if not self.channel.confirms_stop:
+                return Reply(document(), None)
+            # The same in every language (see _stopped): cached once, under the default one.
+            return Reply(self._document("stopped", self.content.default_language, MAIN), None)
         if conversation is None:
             # A first message gets the welcome, in the language it is in, unless it asks for
             # something the line has: then the answer, after the 911 line. (Without a cookie
@@ -146,6 +149,8 @@ class SmsRenderer:
         return document(*texts, split=self.channel.split)
 
     def _render(self, kind: str, code: str, trail: Trail) -> str:
+        if kind == "stopped":
+            return self._stopped()
         if kind == "welcome":
             return self._write(self.welcome_text(code))
         if kind == "help":
@@ -172,6 +177,17 @@ class SmsRenderer:
         """The first reply: what the line is and 911, the main menu, the other languages."""
         parts = (self._sms(code, "welcome"), self._options(code, MAIN), self._switches(code))
         return "\n\n".join(part for part in parts if part)
+
+    def _stopped(self) -> str:
+        """The confirmation of an opt-out, in every language that has one: a stop word does not
+        say which language its sender reads (PARAR is Spanish and Portuguese), and on WhatsApp
+        no conversation says it either."""
+        texts = [
+            self._sms(lang.code, "stopped")
+            for lang in self.content.languages
+            if self.content.translations[lang.code].sms.sentences.get("stopped", "").strip()
+        ]
+        return self._write("\n".join(texts)) if texts else document()
 
     def _sms(self, code: str, name: str) -> str:
         """One sentence of a language's sms section, filled for reading."""
