@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from hotline.content.model import MAIN_MENU, Content, Language
 from hotline.navigation import MAIN, OFFICE_PAGE, Trail, shortest_trails
 from hotline.voice.offline import addresses
-from hotline.voice.speech import Said, said, sentences, spoken_words
+from hotline.voice.speech import Said, said, sentence_words, sentences
 from hotline.voice.twiml import VoiceRenderer
 from hotline.wording import fill, key_name, voice_values
 
@@ -81,8 +81,8 @@ class _Counter:
         total = 0.0
         for say in says:
             rate = self.rates.get(say.language, self.language.words_per_minute)
-            for sentence in sentences(say.text):
-                total += spoken_words(sentence) * 60 / rate
+            for sentence, words in sentence_words(say.text):
+                total += words * 60 / rate
                 if until is not None and _same(sentence, until):
                     return total
         return total

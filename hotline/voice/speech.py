@@ -7,6 +7,7 @@ is a word, as it is when spoken.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -35,6 +36,13 @@ def sentences(text: str) -> list[str]:
         elif part:
             found.append(part)
     return found
+
+
+# Menus repeat the same navigation sentences, and a tree's checks time each document many times.
+@functools.lru_cache(maxsize=8192)
+def sentence_words(text: str) -> tuple[tuple[str, int], ...]:
+    """The sentences of one <Say>, each with the words a voice says in it."""
+    return tuple((sentence, spoken_words(sentence)) for sentence in sentences(text))
 
 
 @dataclass(frozen=True)
