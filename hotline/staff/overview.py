@@ -174,7 +174,8 @@ def problem_json(store: ContentStore, problem: Problem, base: Path | None = None
     """A problem for the page; `base` is the folder its file name is relative to (a draft's)."""
     link = _link(store, store.menus_dir.parent / problem.file)
     if base is not None:
-        # A draft's files mirror the content folders: link to the published file of that name.
+        # A draft's files mirror the content folders: link to the published file of that name
+        # (the page shows a file the draft changed from the draft's own text instead).
         link = problem.file if (base / problem.file).parent.name in ("menus", "messages") else None
     return {
         "file": problem.file,

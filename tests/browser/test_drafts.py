@@ -86,6 +86,15 @@ def test_a_draft_is_checked_heard_and_downloaded_while_the_line_serves_the_publi
     expect(node.locator(".cited blockquote")).to_have_count(1)
     problems = page.locator("#draft-problems li.error")
     expect(problems).to_contain_text(["ofice_phone"])
+    # The problem's line as drafted, not the published file's (which has the old words).
+    problem = problems.filter(has_text="ofice_phone")
+    expect(problem.locator("a")).to_have_count(0)
+    problem.locator(".draft-lines summary").click()
+    expect(problem.locator(".draft-lines summary")).to_contain_text(
+        "of messages/es.yaml in your draft"
+    )
+    expect(problem.locator(".problem-line")).to_contain_text("{ofice_phone}")
+    problem.screenshot(path=artifacts / "draft-problem-lines.png")
     expect(page.locator("#draft-summary")).to_contain_text("1 error(s)")
     edit_voice(page, DRAFTED)
     expect(page.locator("#draft-problems li.error")).to_have_count(0)

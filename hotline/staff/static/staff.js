@@ -493,6 +493,37 @@
     );
   }
 
+  // A problem in a file the draft changed: its lines as drafted, shown here (the file's link
+  // would open the published text, which does not have the draft's words).
+  function draftFileProblem(problem, text) {
+    const item = problemItem({ ...problem, link: null });
+    const lines = text.split("\n");
+    const first = Math.max(1, problem.line - 2);
+    const last = Math.min(lines.length, problem.line + 2);
+    const excerpt = [];
+    for (let number = first; number <= last; number += 1) {
+      excerpt.push(
+        el(
+          "span",
+          { class: number === problem.line ? "line problem-line" : "line" },
+          el("span", { class: "number", "aria-hidden": "true" }, String(number)),
+          lines[number - 1],
+        ),
+      );
+    }
+    if (problem.line) {
+      item.append(
+        el(
+          "details",
+          { class: "draft-lines" },
+          el("summary", {}, `Line ${problem.line} of ${problem.file} in your draft`),
+          el("pre", {}, excerpt),
+        ),
+      );
+    }
+    return item;
+  }
+
   function rejectedEdit(rejected, version) {
     const errors = rejected.problems.filter((p) => p.severity === "error");
     return el(
@@ -736,7 +767,12 @@
     }
     $("draft-summary").textContent = `The draft: ${data.errors} error(s), ${data.warnings} warning(s).` +
       (data.errors ? " Fix the errors to try it in the simulators or save it." : "");
-    const items = [...data.edit_problems.map(draftProblem), ...data.problems.map(problemItem)];
+    const items = [
+      ...data.edit_problems.map(draftProblem),
+      ...data.problems.map((problem) =>
+        problem.file in data.files ? draftFileProblem(problem, data.files[problem.file]) : problemItem(problem),
+      ),
+    ];
     $("draft-problems").replaceChildren(...(items.length ? items : [el("li", { class: "none" }, "None.")]));
     $("draft-diff").textContent = data.diff;
   }
