@@ -9,8 +9,9 @@ The call must not log or take the app's locks: those are gevent's, for greenlets
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -28,3 +29,21 @@ def off_the_loop(call: Callable[..., T], *args: object) -> T:
 
         return gevent.get_hub().threadpool.apply(call, args)
     return call(*args)
+
+
+class Overdue(Exception):
+    """A block given a deadline (see `deadline`) did not finish in time and was abandoned."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Abandon the block after `seconds` with Overdue, where a block can be abandoned: in a gevent
+    worker every wait is a switch of the event loop, name lookups (DNS) included, which no socket
+    timeout bounds. Elsewhere the block runs as it is, and its calls must bound themselves."""
+    if not in_gevent_worker():
+        yield
+        return
+    import gevent
+
+    with gevent.Timeout(seconds, Overdue(f"not done within {seconds:g} s")):
+        yield

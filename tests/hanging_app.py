@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from gevent import monkey
 
 from hotline import create_app as create_hotline
@@ -31,6 +32,10 @@ def create_app() -> Flask:
 
     @app.post("/test/block")
     def block() -> str:
+        # The test waits for this file, so it knows the worker is blocked before it calls.
+        marker = request.args.get("marker")
+        if marker:
+            Path(marker).touch()
         monkey.get_original("time", "sleep")(HANG_SECONDS)  # the unpatched sleep: no yield
         return "late"
 

@@ -13,6 +13,7 @@ import http.client
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -73,12 +74,18 @@ def test_requests_stuck_waiting_hold_up_no_one_else(server: Server) -> None:
 
 
 def test_a_worker_blocked_for_good_is_replaced_and_the_next_call_is_answered(
-    server: Server,
+    server: Server, tmp_path: Path
 ) -> None:
     stuck_pid = worker_pid(server.port)
+    marker = tmp_path / "blocked"
     with ThreadPoolExecutor(1) as pool:
-        blocked = pool.submit(post, server.port, "/test/block", REPLACED_WITHIN)
-        time.sleep(0.5)  # the worker is inside the handler, its event loop stopped
+        blocked = pool.submit(post, server.port, f"/test/block?marker={marker}", REPLACED_WITHIN)
+        # Only once the worker is inside the handler, its event loop stopped (on a busy
+        # machine the request can take longer than any fixed pause to get there).
+        waited = time.monotonic()
+        while not marker.exists():
+            assert time.monotonic() - waited < REPLACED_WITHIN, "the block never started"
+            time.sleep(0.05)
         started = time.monotonic()
         seconds, document = signed_call(server.port, 2, timeout=REPLACED_WITHIN)
         # The request the worker was killed in gets no answer: the connection just closes.

@@ -20,6 +20,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from hotline.blocking import Overdue, deadline
 from hotline.limits.step import (
     NOTHING,
     Counter,
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 
 # Twilio waits 15 seconds for an answer; a slow Redis must cost a caller a fraction of that.
 REDIS_TIMEOUT_SECONDS = 0.5
+# A whole step, connecting again included (two tries at most, each bounded above), except the
+# name lookup of Redis's host, which no socket timeout bounds: past this, in a gevent worker, the
+# step is taken in memory as when Redis does not answer.
+STEP_DEADLINE_SECONDS = 2.0
 # While Redis is away, try it again at most this often, so callers do not each wait for it.
 REDIS_RETRY_SECONDS = 5.0
 SWEEP_SECONDS = 60.0
@@ -242,7 +247,7 @@ class FallbackBackend:
     def using_redis(self) -> bool:
         return not self._down
 
-    def _away(self, error: redis.RedisError) -> None:
+    def _away(self, error: Exception) -> None:
         with self._lock:
             first = not self._down
             self._down = True
@@ -297,8 +302,9 @@ class FallbackBackend:
                 self._start_repay(late, [])
             return result
         try:
-            result = self.primary.run(step)
-        except redis.RedisError as error:
+            with deadline(STEP_DEADLINE_SECONDS):
+                result = self.primary.run(step)
+        except (redis.RedisError, Overdue) as error:
             self._away(error)
             result = self.fallback.run(step)
             with self._lock:
