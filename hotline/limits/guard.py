@@ -12,7 +12,6 @@ any channel's views can use it.
 from __future__ import annotations
 
 import enum
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -76,10 +75,11 @@ class Window:
     ends_at: int
 
 
-# What a text's step remembers, by outcome name.
+# What a text's step remembers, by outcome name, and the name of each.
 _TEXT_OUTCOMES = {
     f"{verdict}:{reason}": (verdict, reason) for verdict in Verdict for reason in Reason
 }
+_OUTCOME_NAMES = {pair: name for name, pair in _TEXT_OUTCOMES.items()}
 
 
 class Limits:
@@ -253,14 +253,26 @@ class Limits:
         notice_rate = self.settings.sms_notice_limit
         kind = WHATSAPP if channel_of(sender) == WHATSAPP else SMS
         texts = self.per_caller(kind, rate or SENDER_WINDOW, number_of(sender))
-        # Several outcomes share a reason: each reason's usage counter is made once.
-        refused = functools.cache(refused)
+        # Several outcomes share a reason: each reason's usage counter is made once. (Every text
+        # builds these outcomes, so this is written for speed: a tenth of a text's cost.)
+        refused_counters: dict[Reason, Counter | None] = {}
 
         def outcome(verdict: Verdict, reason: Reason, *limits: Limit) -> Outcome:
-            counts = self._usage(replied if verdict is Verdict.REPLY else refused(reason))
-            if not any(limit.counter == texts for limit in limits):
+            if verdict is Verdict.REPLY:
+                counter = replied
+            else:
+                if reason not in refused_counters:
+                    refused_counters[reason] = refused(reason)
+                counter = refused_counters[reason]
+            counts: tuple[Counter, ...] = (
+                (counter,) if counter is not None and self.count_usage else ()
+            )
+            for limit in limits:
+                if limit.counter == texts:
+                    break
+            else:
                 counts = (texts, *counts)
-            return Outcome(f"{verdict}:{reason}", limits, counts)
+            return Outcome(_OUTCOME_NAMES[verdict, reason], limits, counts)
 
         own = () if rate is None else (Limit(texts, rate.count),)
         sent: tuple[Limit, ...] = ()
