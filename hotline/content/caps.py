@@ -1,10 +1,11 @@
-"""Limits on the size of the content, checked before a file is read.
+"""Caps on the size of the content, checked before a file is read ("limits" are callers').
 
 A running line loads every saved edit in the process that answers calls. A valid but huge file
 (50 MB of messages) once took 92 s to parse there, 2 GB of memory and GC pauses of 6 s that cost
-calls. The shipped files are about 11 KB each. The limits admit the largest tree the line is
+calls. The shipped files are about 11 KB each. The caps admit the largest tree the line is
 built and benchmarked for, 2,000 menus and messages in 6 languages (bench/generate_tree.py:
-language files of about 390 KB, 2.5 MB in all, loaded in about 1.5 s of CPU), with a little room,
+language files of about 390 KB, 2.5 MB in all, loaded in well under a second: bench/RESULTS.md),
+with a little room,
 and refuse anything far past it (measured: a 256 KB language file loads in 0.8 s with 45 ms of
 longest GC pause; 1 MB takes 2.6 s with pauses up to 1.3 s; 50 MB took 92 s and 2 GB).
 
