@@ -153,6 +153,22 @@
     }
   }
 
+  // What a message cites, and the source's own words, for the map and the "Now at" card alike.
+  function sourceOf(item) {
+    const cited = item.cited || [];
+    return [
+      item.source ? el("span", { class: "source-ref" }, `Source: ${item.source}`) : null,
+      cited.length
+        ? el(
+            "details",
+            { class: "cited" },
+            el("summary", {}, "The source's words"),
+            cited.map((c) => el("blockquote", {}, el("p", {}, c.text), el("cite", {}, `${c.title}, ${c.citation}`))),
+          )
+        : null,
+    ];
+  }
+
   // What was just heard or read, for checking it against the city's words: the menu or
   // message, its review state and the source paragraphs it summarises.
   function showPlace(id, place) {
@@ -172,15 +188,7 @@
       place.language_review !== "reviewed"
         ? [" ", el("span", { class: "badge draft" }, `${place.language}: translation not reviewed`)]
         : null,
-      place.source ? el("span", { class: "source-ref" }, `Source: ${place.source}`) : null,
-      place.cited && place.cited.length
-        ? el(
-            "details",
-            { class: "cited" },
-            el("summary", {}, "The source's words"),
-            place.cited.map((c) => el("blockquote", {}, el("p", {}, c.text), el("cite", {}, `${c.title}, ${c.citation}`))),
-          )
-        : null,
+      sourceOf(place),
     ];
     box.replaceChildren(...parts.flat().filter((part) => part !== null));
     box.hidden = false;
@@ -394,15 +402,7 @@
             ),
           ]
         : null,
-      node.source ? el("span", { class: "source-ref" }, `Source: ${node.source}`) : null,
-      node.cited.length
-        ? el(
-            "details",
-            { class: "cited" },
-            el("summary", {}, "The source's words"),
-            node.cited.map((c) => el("blockquote", {}, el("p", {}, c.text), el("cite", {}, `${c.title}, ${c.citation}`))),
-          )
-        : null,
+      sourceOf(node),
       node.problems.length ? [" ", el("span", { class: "badge warning" }, "warning")] : null,
       el(
         "span",
