@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from hotline.content.model import Content
-from hotline.navigation import OFFICE_PAGE, Trail, valid_trail
+from hotline.navigation import MAIN, OFFICE_PAGE, Trail, valid_trail
 from hotline.sms.session import ConversationCookies
 
 # The voice routes whose address carries the caller's language and place in the tree.
@@ -40,7 +40,7 @@ def text_place(cookies: ConversationCookies, cookie: str) -> tuple[str, Trail] |
     if not place:
         return None
     code, *trail = place
-    return code, tuple(trail) or ("main",)
+    return code, tuple(trail) or MAIN
 
 
 def place_json(content: Content, place: tuple[str, Trail] | None) -> dict[str, Any] | None:
